@@ -1,0 +1,1 @@
+"""Platform-neutral handlers: chat intents and scheduled jobs."""

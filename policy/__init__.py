@@ -1,0 +1,1 @@
+"""Supervision policy: declarative packs (YAML) and the pure engine that reads them."""

@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, Alembic migrations and the queries the rest of the app uses."""
