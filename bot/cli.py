@@ -1,4 +1,4 @@
-"""The `supervision-bot` command line: one Typer app, with each area's commands in its own module."""
+"""The `supervision-bot` command line: one Typer app; each area adds its commands."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ class OutgoingMessage:
 
 
 class DeliveryFailed(Exception):
-    """The platform could not deliver (unknown user, blocked DM, ...). `permanent` means don't retry."""
+    """The platform could not deliver (unknown user, blocked DM); `permanent`: do not retry."""
 
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)

@@ -45,7 +45,7 @@ class Person(SQLModel, table=True):
     cadence_override: str | None = Field(
         default=None,
         max_length=32,
-        description="per-person cadence (e.g. 'weekly') when a plan requires more frequent supervision",
+        description="per-person cadence (e.g. 'weekly') when a plan requires more",
     )
     cadence_override_reason: str | None = Field(default=None, max_length=500)
     active: bool = Field(default=True, index=True)
