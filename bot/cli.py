@@ -32,12 +32,13 @@ def _root(
 
 def _register() -> None:
     # Each module adds its own commands; the order here is the order in --help.
-    from bot import cli_chat, cli_engine, cli_org, cli_policy
+    from bot import cli_chat, cli_engine, cli_org, cli_policy, cli_reflect
 
     cli_org.register(app)
     cli_policy.register(app)
     cli_engine.register(app)
     cli_chat.register(app)
+    cli_reflect.register(app)
 
 
 _register()
