@@ -1,0 +1,1 @@
+"""Alembic migrations for the organisation's store (run by storage.migrate.upgrade)."""
