@@ -204,3 +204,27 @@ class ActionItem(SQLModel, table=True):
     due_on: date
     created_at: datetime = _instant(nullable=False)  # type: ignore[assignment]
     done_at: datetime | None = _instant()
+
+
+class ReflectionPrompt(SQLModel, table=True):
+    """A reflective question put to a supervisee to prepare for one session.
+
+    Holds which question was asked (never an answer: answers are PrepNotes), so
+    the stakeholder/function rotation and "no repeat within three sessions" hold
+    even after the supervisee deletes their notes.
+    """
+
+    __tablename__ = "reflection_prompt"
+    __table_args__ = (
+        UniqueConstraint("person_id", "session_id", "stage", name="uq_reflection_prompt_stage"),
+        Index("ix_reflection_prompt_person_asked", "person_id", "asked_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(foreign_key="person.id")
+    session_id: int = Field(foreign_key="supervision_session.id", index=True)
+    rotation: int = Field(description="0, 1, 2, ... per person: which turn of the rotation")
+    stage: str = Field(max_length=32)  # experience|reflection|analysis|plans_and_action
+    stakeholder: str = Field(max_length=32)
+    function: str = Field(max_length=32)
+    question_id: str = Field(max_length=64)
+    asked_at: datetime = _instant(nullable=False)  # type: ignore[assignment]
