@@ -195,7 +195,10 @@ class ActionItem(SQLModel, table=True):
     """An action agreed in supervision: what, who is responsible, by when."""
 
     __tablename__ = "action_item"
-    __table_args__ = (Index("ix_action_owner_due", "owner_id", "due_on"),)
+    __table_args__ = (
+        Index("ix_action_owner_due", "owner_id", "due_on"),
+        Index("ix_action_due_on", "due_on"),  # the engine's daily "due soon" scan
+    )
     id: int | None = Field(default=None, primary_key=True)
     session_id: int | None = Field(default=None, foreign_key="supervision_session.id", index=True)
     supervisee_id: str = Field(foreign_key="person.id", index=True)
