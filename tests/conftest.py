@@ -65,3 +65,11 @@ def engine(db_url: str) -> Iterator[Engine]:
         yield eng
     finally:
         eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def leeds():  # type: ignore[no-untyped-def]
+    """The built-in Leeds policy pack."""
+    from policy.engine import load_pack
+
+    return load_pack("leeds")

@@ -31,3 +31,15 @@ def test_fresh_database_starts_unversioned_then_has_every_table(db_url: str) -> 
                 "outbox", "org_setting", "alembic_version"} <= tables
     finally:
         eng.dispose()
+
+
+def test_every_migration_downgrades_and_upgrades_again(engine: Engine) -> None:
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert schema_diff(engine) == []

@@ -1,0 +1,118 @@
+"""Compliance status of each person as of an instant: last held, next due, next booked.
+
+Who gets a status: every active person whose role the pack supervises (a role
+with a cadence), whether or not they have a supervisor right now (a supervised
+role with no supervisor is a gap worth seeing). Roles that only supervise
+others (e.g. a head of service the pack gives no cadence) and roles the pack
+does not know are left out; `unknown_roles` lists the latter so the CLI can say so.
+
+Everything is as of `as_of`: sessions held, booked or cancelled later, and
+supervisor changes effective after the person's local date of `as_of`, do not count.
+A constant number of queries is run however many people are asked about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from bot.clock import local_date, require_aware
+from policy.engine import is_overdue, next_due
+from storage import status_queries as q
+
+if TYPE_CHECKING:
+    from policy.engine import Due, PolicyPack
+
+
+@dataclass(frozen=True)
+class PersonStatus:
+    """One person's supervision status as of an instant."""
+
+    id: str
+    name: str
+    role: str
+    team: str | None
+    supervisor_id: str | None
+    line_manager_id: str | None  # the supervisor's own supervisor
+    last_held: date | None  # local date (person's timezone) of the last 1:1 held
+    next_due: date
+    next_session: datetime | None  # next booked, not cancelled, not held, after as_of
+    overdue: bool
+    due: Due
+
+
+def statuses(
+    session: Session,
+    pack: PolicyPack,
+    as_of: datetime,
+    person_ids: Sequence[str] | None = None,
+) -> list[PersonStatus]:
+    """The status of every supervised active person (or of those among `person_ids`), by id."""
+    require_aware(as_of)
+    people = [
+        p
+        for p in q.active_people(session, person_ids)
+        if p.role in pack.roles and pack.roles[p.role].supervised
+    ]
+    if not people:
+        return []
+    ids = [p.id for p in people]
+    scope = None if person_ids is None else ids
+    today = {p.id: local_date(as_of, p.timezone) for p in people}
+
+    supervisors = q.supervisors_on(session, today)
+    sup_ids = {s for s in supervisors.values() if s is not None}
+    known = {p.id: p for p in people}
+    others = q.people_by_id(session, sup_ids - known.keys())
+    sup_days = {
+        sid: local_date(as_of, (known.get(sid) or others[sid]).timezone)
+        for sid in sup_ids
+        if sid in known or sid in others
+    }
+    line_managers = q.supervisors_on(session, sup_days)
+    held = q.last_held(session, scope, as_of)
+    booked = q.next_booked(session, scope, as_of)
+
+    result: list[PersonStatus] = []
+    for p in people:
+        last = held.get(p.id)
+        last_day = local_date(last, p.timezone) if last is not None else None
+        due = next_due(pack, p.role, p.role_start, last_day, override=p.cadence_override)
+        sup = supervisors.get(p.id)
+        result.append(
+            PersonStatus(
+                id=p.id,
+                name=p.name,
+                role=p.role,
+                team=p.team,
+                supervisor_id=sup,
+                line_manager_id=line_managers.get(sup) if sup is not None else None,
+                last_held=last_day,
+                next_due=due.date,
+                next_session=booked.get(p.id),
+                overdue=is_overdue(due.date, today[p.id]),
+                due=due,
+            )
+        )
+    return result
+
+
+def status_of(
+    session: Session, pack: PolicyPack, person_id: str, as_of: datetime
+) -> PersonStatus | None:
+    """One person's status, or None when they are unknown, inactive or not supervised."""
+    found = statuses(session, pack, as_of, [person_id])
+    return found[0] if found else None
+
+
+def unknown_roles(session: Session, pack: PolicyPack) -> dict[str, list[str]]:
+    """Roles held by active people that `pack` does not define: role -> person ids."""
+    unknown: dict[str, list[str]] = {}
+    for p in q.active_people(session):
+        if p.role not in pack.roles:
+            unknown.setdefault(p.role, []).append(p.id)
+    return unknown
