@@ -21,6 +21,8 @@ def all_rules(pack: PolicyPack) -> list[RuleRef]:
 
     refs: list[RuleRef] = []
     for role_id, role in pack.roles.items():
+        who = " or ".join(role.supervised_by) or "not set by this policy"
+        refs.append(RuleRef(f"roles.{role_id}", f"{role.title}: supervised by {who}", role))
         for i, phase in enumerate(role.phases):
             refs.append(RuleRef(f"roles.{role_id}.phases[{i}]", _phase_summary(role, phase), phase))
         for i, ms in enumerate(role.milestones):
@@ -66,10 +68,12 @@ def all_rules(pack: PolicyPack) -> list[RuleRef]:
                         + ", ".join(s.describe() for s in rm.session)
                         + f"; outcome check {rm.outcome_check_minutes_after} minutes after the end",
                         rm))
-    for i, m in enumerate(pack.minimums):
+    if pack.overrides is not None:
+        refs.append(RuleRef("overrides", "A person's supervision can be made more frequent "
+                            "(e.g. by a performance plan)", pack.overrides))
+    for m in pack.minimums:
         refs.append(RuleRef(f"minimums.{m.id}", f"At least {m.count} {m.what} a year"
                             + _applies(m.applies_to), m))
-        del i
     for p in pack.periodic:
         refs.append(RuleRef(f"periodic.{p.id}", f"{p.what}: {p.every.label}"
                             + _applies(p.applies_to), p))
@@ -77,6 +81,10 @@ def all_rules(pack: PolicyPack) -> list[RuleRef]:
         rating = f" ({c.rating})" if c.rating else ""
         refs.append(RuleRef(f"case_supervision.{c.id}",
                             f"Case supervision{rating}: {c.what}, {c.every.label}", c))
+    for d in pack.deadlines:
+        unit = "working days" if d.working_days else "days"
+        refs.append(RuleRef(f"deadlines.{d.id}", f"{d.what} within {d.days} {unit} of "
+                            f"{d.after_event}", d))
     return refs
 
 
@@ -94,6 +102,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "agreement": ("contract", "renew", "annual", "new supervisor"),
     "escalation": ("escalate", "overdue", "late", "missed"),
     "reminders": ("remind", "reminder", "nudge"),
+    "overrides": ("override", "performance", "frequent", "more", "extra", "enhanced"),
+    "roles": ("who", "supervises", "supervisor", "manager"),
 }
 _STOP = {"why", "is", "it", "the", "a", "an", "my", "i", "do", "does", "have", "to", "of",
          "for", "what", "how", "am", "be", "are", "so", "often", "?", "we"}

@@ -139,7 +139,7 @@ def cadence_on(
         label=wanted.label,
         every=wanted,
         rule_id=OVERRIDE_RULE_ID,
-        citation=phase.citation,
+        citation=pack.overrides.citation if pack.overrides else phase.citation,
         assumed=False,
         assumed_why=None,
         phase=f"personal arrangement (policy: {policy.label} during {phase.when})",

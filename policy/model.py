@@ -7,14 +7,17 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from policy.calendar import NATIONS, WorkingCalendar
+from policy.calendar import WorkingCalendar
+from policy.nations import DEFAULT_NATION, calendar_for, known_nations
 from policy.rules import (
     Absence,
     Agreement,
     CaseSupervision,
     Citation,
+    Deadline,
     Escalation,
     Minimum,
+    Overrides,
     Periodic,
     Planning,
     Ratio,
@@ -88,7 +91,7 @@ class PolicyPack(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     title: str = Field(min_length=1)
     version: str = Field(min_length=1)
-    nation: str = "england"
+    nation: str = DEFAULT_NATION
     source: Source
     roles: dict[str, Role]
     records: Records
@@ -102,6 +105,8 @@ class PolicyPack(Strict):
     minimums: list[Minimum] = Field(default_factory=list)
     periodic: list[Periodic] = Field(default_factory=list)
     case_supervision: list[CaseSupervision] = Field(default_factory=list)
+    deadlines: list[Deadline] = Field(default_factory=list)
+    overrides: Overrides | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -115,8 +120,8 @@ class PolicyPack(Strict):
     @field_validator("nation")
     @classmethod
     def _known_nation(cls, v: str) -> str:
-        if v not in NATIONS:
-            raise ValueError(f"expected one of: {', '.join(sorted(NATIONS))}")
+        if v not in known_nations():
+            raise ValueError(f"expected one of: {', '.join(known_nations())}")
         return v
 
     @field_validator("roles")
@@ -148,6 +153,7 @@ class PolicyPack(Strict):
                 ("case_supervision", i, c.id, c.applies_to)
                 for i, c in enumerate(self.case_supervision)
             ),
+            *(("deadlines", i, d.id, None) for i, d in enumerate(self.deadlines)),
         ]
         for group, i, item_id, applies_to in entries:
             if item_id in ids:
@@ -162,7 +168,7 @@ class PolicyPack(Strict):
 
     def calendar(self) -> WorkingCalendar:
         """Working days for this pack's nation."""
-        return WorkingCalendar(self.nation)
+        return calendar_for(self.nation)
 
     def rules(self) -> list[RuleRef]:
         """Every rule of the pack, in reading order, each with a stable id."""

@@ -118,14 +118,13 @@ class Milestone(Rule):
         return parse_duration(self.after)
 
 
-class Role(Strict):
-    """A role the document names: who supervises it and how often."""
+class Role(Rule):
+    """A role the document names: who supervises it (cited) and how often (phases)."""
 
     title: str = Field(min_length=1)
     supervised_by: list[str] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
     milestones: list[Milestone] = Field(default_factory=list)
-    citation: Citation
     note: str | None = None
 
     @property
@@ -262,6 +261,23 @@ class Periodic(Rule):
     @property
     def every(self) -> Interval:
         return parse_interval(self.interval)
+
+
+class Overrides(Rule):
+    """Where the document allows a person more frequent supervision (e.g. a performance plan).
+
+    Overrides only ever make supervision more frequent than the role's cadence.
+    """
+
+
+class Deadline(Rule):
+    """Something due within `days` (working days unless `working_days: false`) of an event."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    what: str = Field(min_length=1)
+    after_event: str = Field(min_length=1)
+    days: int = Field(ge=0, le=365)
+    working_days: bool = True
 
 
 class CaseSupervision(Periodic):
