@@ -48,6 +48,15 @@ class Settings(BaseSettings):
     teams_app_password: str | None = None
     teams_tenant_id: str | None = None
     teams_service_url: str | None = None
+    teams_insecure_dev: bool = Field(
+        default=False,
+        description="Serve Teams without inbound authentication (local development only).",
+    )
+    teams_cloud: str = Field(default="Public", description="Public, USGov, USGovDoD or China.")
+    teams_openid_metadata_url: str | None = Field(
+        default=None,
+        description="Bot Connector OpenID metadata URL (signing keys); default: the cloud's.",
+    )
 
     @property
     def admin_ids(self) -> list[str]:
