@@ -1,0 +1,62 @@
+"""Who may see and change whose supervision.
+
+A supervisee sees their own; a supervisor sees their supervisees'; a line
+manager sees everyone under the supervisors they manage; admins see all.
+Refusals never say whether the other person exists.
+"""
+
+from __future__ import annotations
+
+from handlers.chat.request import ChatContext
+from handlers.replies import Reply
+from storage import chat_queries as q
+from storage.models import Person, SupervisionSession
+
+REFUSAL = (
+    "Sorry, I can't help with that person. I can only show you your own supervision, "
+    "the people you supervise, and the teams of supervisors you manage."
+)
+
+
+def refusal() -> Reply:
+    return Reply(text=REFUSAL, ephemeral=True)
+
+
+def can_see(ctx: ChatContext, target: Person) -> bool:
+    """Whether the asker may see `target`'s supervision."""
+    asker = ctx.asker
+    if ctx.is_admin or target.id == asker.id or target.supervisor_id == asker.id:
+        return True
+    if target.supervisor_id is None:
+        return False
+    supervisor = q.get_person(ctx.session, target.supervisor_id)
+    return supervisor is not None and supervisor.supervisor_id == asker.id
+
+
+def visible_ids(ctx: ChatContext) -> list[str]:
+    """Ids of everyone the asker may see (admins: everyone active)."""
+    if ctx.is_admin:
+        return [p.id for p in q.active_people(ctx.session)]
+    ids = {ctx.asker.id}
+    if ctx.asker.supervisor_id:
+        ids.add(ctx.asker.supervisor_id)  # to name them when booking; their status stays private
+    ids.update(p.id for p in q.people_under_manager(ctx.session, ctx.asker.id))
+    return sorted(ids)
+
+
+def may_manage_session(ctx: ChatContext, row: SupervisionSession) -> bool:
+    """Book, rearrange, cancel: either party, their line manager, or an admin."""
+    if ctx.is_admin or ctx.asker.id in (row.supervisee_id, row.supervisor_id):
+        return True
+    supervisee = q.get_person(ctx.session, row.supervisee_id)
+    return supervisee is not None and can_see(ctx, supervisee)
+
+
+def may_record_outcome(ctx: ChatContext, row: SupervisionSession) -> bool:
+    """Mark held and share the record: the supervisor (or an admin)."""
+    return ctx.is_admin or row.supervisor_id == ctx.asker.id
+
+
+def may_sign(ctx: ChatContext, row: SupervisionSession) -> bool:
+    """Only the supervisee signs their own record."""
+    return row.supervisee_id == ctx.asker.id

@@ -1,0 +1,124 @@
+"""The action registry: every button and form-submit id, what it does, and who may press it.
+
+The engine's messages carry "open_prep", "session_held", "session_cancel",
+"record_share" and "record_sign" buttons whose value is a session id; the chat
+replies add their own. Each handler checks the presser may act (access module).
+Adapters register exactly the ids in `ACTIONS`; the manifest test reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from handlers.chat import access, booking, plan, records
+from handlers.chat.common import fmt_when
+from handlers.chat.request import ChatContext
+from handlers.replies import Button, Reply
+from storage import chat_queries as q
+from storage.models import SupervisionSession
+
+ActionHandler = Callable[[ChatContext, str, dict[str, Any]], Reply]
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    help: str
+    handler: ActionHandler
+    form_submit: bool = False  # submitted from a form (Slack: a view submission)
+
+
+def _session(ctx: ChatContext, value: str, then: Callable[[SupervisionSession], Reply]) -> Reply:
+    try:
+        row = q.get_session(ctx.session, int(value))
+    except ValueError:
+        row = None
+    if row is None:
+        return Reply(text="That session no longer exists.", ephemeral=True)
+    return then(row)
+
+
+def _prep(ctx: ChatContext, row: SupervisionSession) -> Reply:
+    if ctx.asker.id not in (row.supervisee_id, row.supervisor_id):
+        return access.refusal()
+    when = fmt_when(row.scheduled_at, ctx.asker.timezone)
+    return Reply(
+        text=f"Preparing for session #{row.id} on {when}: look back at your last supervision "
+        "record and the actions you agreed, and note what you want to bring. "
+        'Say "give me a reflective question" for a prompt.',
+    )
+
+
+def _rearrange_submit(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    at = booking.form_instant(ctx, fields)
+    if isinstance(at, Reply):
+        return at
+    when: datetime = at
+    return _session(ctx, value, lambda r: booking.do_rearrange(ctx, r, when))
+
+
+def _form_open(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    """Re-open a form by its submit action (platforms that cannot show a form inline)."""
+    submit, _, arg = value.partition("|")
+    if submit == "book_submit":
+        return booking.book_form(ctx, arg)
+    opener = {"rearrange_submit": booking.rearrange_form, "cancel_submit": booking.cancel_form}
+    if submit in opener:
+        return _session(ctx, arg, lambda r: opener[submit](ctx, r))
+    return Reply(text="That form is no longer available.", ephemeral=True)
+
+
+def form_button(submit_action: str, value: str, label: str) -> Button:
+    """The button that opens a form where a platform cannot show it inline."""
+    return Button(label[:75], "form_open", f"{submit_action}|{value}", "primary")
+
+
+ACTIONS: list[Action] = [
+    Action(
+        "open_prep", "Prepare for a session", lambda c, v, f: _session(c, v, lambda r: _prep(c, r))
+    ),
+    Action(
+        "session_held",
+        "Mark a session held",
+        lambda c, v, f: _session(c, v, lambda r: records.held(c, r)),
+    ),
+    Action(
+        "session_cancel",
+        "Cancel a session (asks for a reason)",
+        lambda c, v, f: _session(c, v, lambda r: booking.cancel_form(c, r)),
+    ),
+    Action(
+        "session_rearrange",
+        "Rearrange a session (asks for a new time)",
+        lambda c, v, f: _session(c, v, lambda r: booking.rearrange_form(c, r)),
+    ),
+    Action(
+        "record_share",
+        "Record that a session's record is shared",
+        lambda c, v, f: _session(c, v, lambda r: records.share(c, r)),
+    ),
+    Action(
+        "record_sign",
+        "Sign a session's record",
+        lambda c, v, f: _session(c, v, lambda r: records.sign(c, r)),
+    ),
+    Action("book_open", "Open the booking form", lambda c, v, f: booking.book_form(c, v)),
+    Action("confirm_plan", "Book the proposed dates of a plan", plan.confirm_plan),
+    Action("form_open", "Open a form", _form_open),
+    Action("book_submit", "Book from the form", booking.book_submit, form_submit=True),
+    Action("rearrange_submit", "Rearrange from the form", _rearrange_submit, form_submit=True),
+    Action(
+        "cancel_submit",
+        "Cancel from the form",
+        lambda c, v, f: _session(
+            c, v, lambda r: booking.do_cancel(c, r, str(f.get("reason") or ""))
+        ),
+        form_submit=True,
+    ),
+]
+
+BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}
+ENGINE_ACTIONS = ("open_prep", "session_held", "session_cancel", "record_share", "record_sign")

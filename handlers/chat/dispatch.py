@@ -1,0 +1,96 @@
+"""The one entry point adapters call: text, slash commands, button presses, forms, home.
+
+`ChatService` opens one transaction per request, looks up the asker, runs the
+handler and turns any unexpected error into a polite reply (the transaction is
+rolled back, so nothing half-changes).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from bot.clock import Clock
+from handlers.chat import buttons, intents, nlu
+from handlers.chat.home import home
+from handlers.chat.request import ChatContext, ChatRequest
+from handlers.replies import Reply
+from storage import chat_queries as q
+from storage.db import session_scope
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_PERSON = (
+    "I don't know you yet, so I can't show any supervision details. "
+    "Please ask your supervision-bot admin to add you (or your chat account) to the organisation."
+)
+FAILED = "Sorry, something went wrong on my side and nothing was changed. Please try again later."
+
+
+@dataclass
+class ChatService:
+    """Platform-neutral chat over one store, one clock and one policy pack."""
+
+    engine: Engine
+    clock: Clock
+    pack: Any
+    admin_ids: frozenset[str] = frozenset()
+
+    def _run(self, asker_id: str, work: Callable[[ChatContext], Reply]) -> Reply:
+        try:
+            with session_scope(self.engine) as session:
+                asker = q.get_person(session, asker_id)
+                if asker is None or not asker.active:
+                    return Reply(text=UNKNOWN_PERSON, ephemeral=True)
+                ctx = ChatContext(session, self.clock, self.pack, asker, self.admin_ids)
+                return work(ctx)
+        except Exception:
+            log.exception("chat request from %s failed", asker_id)
+            return Reply(text=FAILED, ephemeral=True)
+
+    def request(
+        self, asker_id: str, text: str, *, platform: str = "console", command: bool = False
+    ) -> ChatRequest:
+        """Parse `text` (a message, or a slash command's text) in the asker's timezone."""
+        tz = "Europe/London"
+        with session_scope(self.engine) as session:
+            asker = q.get_person(session, asker_id)
+            if asker is not None:
+                tz = asker.timezone
+        parse = nlu.parse_command if command else nlu.parse
+        intent, args = parse(text, self.clock.now(), tz)
+        return ChatRequest(asker_id, intent, args, text, platform)
+
+    def answer(self, req: ChatRequest) -> Reply:
+        """The reply to a parsed request."""
+        found = intents.BY_ID.get(req.intent)
+        handler = found.handler if found else intents.fallback_reply
+        return self._run(req.asker_id, lambda ctx: handler(ctx, req))
+
+    def text(
+        self, asker_id: str, text: str, *, platform: str = "console", command: bool = False
+    ) -> Reply:
+        """Understand and answer a free-text message or slash command."""
+        return self.answer(self.request(asker_id, text, platform=platform, command=command))
+
+    def action(
+        self, asker_id: str, action_id: str, value: str = "", fields: dict[str, Any] | None = None
+    ) -> Reply:
+        """A button press or form submission; the handler checks the presser may do it."""
+        action = buttons.BY_ID.get(action_id)
+        if action is None:
+            return Reply(text="That button is no longer supported.", ephemeral=True)
+        return self._run(asker_id, lambda ctx: action.handler(ctx, value, dict(fields or {})))
+
+    def home(self, asker_id: str) -> Reply:
+        """The asker's home view."""
+        return self._run(asker_id, home)
+
+    def claim(self, platform: str, key: str) -> bool:
+        """True the first time an inbound event or press is seen; False for retries and repeats."""
+        with session_scope(self.engine) as session:
+            return q.claim_event(session, platform, key, self.clock.now())

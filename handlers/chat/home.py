@@ -1,0 +1,51 @@
+"""The person's home view (Slack App Home, console `home`): own status, then their team."""
+
+from __future__ import annotations
+
+from handlers.chat.common import cite, fmt_day, fmt_when
+from handlers.chat.request import ChatContext
+from handlers.chat.team import STATUS_COLUMNS, status_rows, team_statuses
+from handlers.replies import Button, Fact, Reply, Table
+from handlers.status import status_of
+from storage import chat_queries as q
+
+
+def home(ctx: ChatContext) -> Reply:
+    """Your supervision at a glance; supervisors and line managers also see their people."""
+    me = ctx.asker
+    st = status_of(ctx.session, ctx.pack, me.id, ctx.now)
+    facts: list[Fact] = []
+    citations = []
+    if st is not None:
+        state = "overdue" if st.overdue else "up to date"
+        text = f"Hello {me.name.split()[0]}: your supervision is {state}."
+        facts = [
+            Fact("Next due", fmt_day(st.next_due)),
+            Fact("Next booked", fmt_when(st.next_session, me.timezone)),
+            Fact("Last held", fmt_day(st.last_held)),
+            Fact("Cadence", st.due.cadence.label),
+        ]
+        citations.append(cite(st.due.citation))
+    else:
+        text = f"Hello {me.name.split()[0]}."
+    buttons: list[Button] = []
+    to_sign = q.records_to_sign(ctx.session, me.id)
+    if to_sign:
+        facts.append(Fact("Records to sign", str(len(to_sign))))
+        buttons += [
+            Button(f"Sign #{r.id}", "record_sign", str(r.id), "primary") for r in to_sign[:3]
+        ]
+    owed = q.records_owed(ctx.session, me.id)
+    if owed:
+        facts.append(Fact("Records to share", str(len(owed))))
+    tables: list[Table] = []
+    direct = q.supervisees_of(ctx.session, me.id)
+    if direct:
+        rows = status_rows(ctx, team_statuses(ctx, [p.id for p in direct]))
+        tables.append(Table(STATUS_COLUMNS, rows, title="People you supervise (overdue first)"))
+        buttons.append(Button("Book a session", "book_open", ""))
+    wider = [p for p in q.people_under_manager(ctx.session, me.id) if p.supervisor_id != me.id]
+    if wider:
+        rows = status_rows(ctx, team_statuses(ctx, [p.id for p in wider]))
+        tables.append(Table(STATUS_COLUMNS, rows, title="Your service (overdue first)"))
+    return Reply(text=text, facts=facts, tables=tables, buttons=buttons, citations=citations)

@@ -1,0 +1,142 @@
+"""Outcomes and records: mark a session held, share its record, sign it, and what is owed."""
+
+from __future__ import annotations
+
+from handlers.chat import access
+from handlers.chat.common import SESSION_COLUMNS, fmt_when, resolve_person, session_line
+from handlers.chat.request import ChatContext, ChatRequest
+from handlers.replies import Button, Reply, Table
+from storage import chat_queries as q
+from storage.models import SupervisionSession
+
+NOT_FOUND = "I can't find that session among yours. Say \"what's my next session\" to see them."
+
+
+def _pick(
+    ctx: ChatContext, req: ChatRequest, rows: list[SupervisionSession]
+) -> SupervisionSession | Reply | None:
+    """The session a message means: by number, else the first of `rows` with the named person."""
+    sid = req.args.get("session_id")
+    if sid is not None:
+        row = q.get_session(ctx.session, int(sid))
+        return row if row is not None else Reply(text=NOT_FOUND)
+    name = req.args.get("person")
+    if name:
+        ids = {r.supervisee_id for r in rows} | {r.supervisor_id for r in rows if r.supervisor_id}
+        person = resolve_person(ctx, str(name), sorted(ids))
+        if isinstance(person, Reply):
+            return person
+        rows = [r for r in rows if person.id in (r.supervisee_id, r.supervisor_id)]
+    return rows[0] if rows else None
+
+
+def _when(ctx: ChatContext, row: SupervisionSession) -> str:
+    return fmt_when(row.scheduled_at, ctx.asker.timezone)
+
+
+def held(ctx: ChatContext, row: SupervisionSession) -> Reply:
+    if not access.may_record_outcome(ctx, row):
+        return access.refusal()
+    if row.scheduled_at > ctx.now:
+        return Reply(
+            text=f"Session #{row.id} is on {_when(ctx, row)}; mark it held once it has happened."
+        )
+    result = q.mark_held(ctx.session, row)
+    if not result.changed:
+        state = "held" if row.held_at else "cancelled"
+        return Reply(
+            text=f"Session #{row.id} on {_when(ctx, row)} was already recorded as {state}."
+        )
+    n = ctx.pack.records.share_within_working_days
+    return Reply(
+        text=f"Recorded session #{row.id} on {_when(ctx, row)} as held. Please share the record "
+        f"within {n} working days.",
+        buttons=[Button("Record shared", "record_share", str(row.id), "primary")],
+    )
+
+
+def share(ctx: ChatContext, row: SupervisionSession) -> Reply:
+    if not access.may_record_outcome(ctx, row):
+        return access.refusal()
+    if row.held_at is None:
+        return Reply(
+            text=f"Session #{row.id} isn't recorded as held yet, so it has no record to share."
+        )
+    result = q.share_record(ctx.session, row, ctx.now)
+    if not result.changed:
+        return Reply(text=f"The record of session #{row.id} was already shared.")
+    return Reply(
+        text=f"Noted: the record of session #{row.id} ({_when(ctx, row)}) is shared for signing."
+    )
+
+
+def sign(ctx: ChatContext, row: SupervisionSession) -> Reply:
+    if not access.may_sign(ctx, row):
+        return access.refusal()
+    if row.record_shared_at is None:
+        return Reply(text=f"The record of session #{row.id} hasn't been shared with you yet.")
+    result = q.sign_record(ctx.session, row, ctx.now)
+    if not result.changed:
+        return Reply(text=f"You had already signed the record of session #{row.id}.")
+    return Reply(text=f"Thank you: you signed the record of session #{row.id} ({_when(ctx, row)}).")
+
+
+def mark_held(ctx: ChatContext, req: ChatRequest) -> Reply:
+    """Record that a session took place (the supervisor)."""
+    row = _pick(ctx, req, q.awaiting_outcome(ctx.session, ctx.asker.id, ctx.now))
+    if row is None:
+        return Reply(text="You have no past session waiting for an outcome.")
+    return row if isinstance(row, Reply) else held(ctx, row)
+
+
+def share_record(ctx: ChatContext, req: ChatRequest) -> Reply:
+    """Record that you shared a session's record with the supervisee (the supervisor)."""
+    row = _pick(ctx, req, q.records_owed(ctx.session, ctx.asker.id))
+    if row is None:
+        return Reply(text="You owe no records: every held session's record is shared.")
+    return row if isinstance(row, Reply) else share(ctx, row)
+
+
+def sign_record(ctx: ChatContext, req: ChatRequest) -> Reply:
+    """Sign the record of your session that your supervisor shared (the supervisee)."""
+    row = _pick(ctx, req, q.records_to_sign(ctx.session, ctx.asker.id))
+    if row is None:
+        return Reply(text="You have no records waiting for your signature.")
+    return row if isinstance(row, Reply) else sign(ctx, row)
+
+
+def to_sign(ctx: ChatContext, req: ChatRequest) -> Reply:
+    """Which of your supervision records are waiting for your signature."""
+    rows = q.records_to_sign(ctx.session, ctx.asker.id)
+    if not rows:
+        return Reply(text="Nothing to sign: you have no shared records waiting for your signature.")
+    return Reply(
+        text=f"{len(rows)} record(s) waiting for your signature.",
+        tables=[Table(SESSION_COLUMNS, tuple(session_line(ctx, r) for r in rows), "To sign")],
+        buttons=[Button(f"Sign #{r.id}", "record_sign", str(r.id), "primary") for r in rows[:5]],
+    )
+
+
+def records_owed(ctx: ChatContext, req: ChatRequest) -> Reply:
+    """Records you owe as a supervisor: held but not shared, and past sessions with no outcome."""
+    owed = q.records_owed(ctx.session, ctx.asker.id)
+    pending = q.awaiting_outcome(ctx.session, ctx.asker.id, ctx.now)
+    if not owed and not pending:
+        return Reply(text="You owe no records and every past session has an outcome.")
+    parts, tables, buttons = [], [], []
+    if owed:
+        n = ctx.pack.records.share_within_working_days
+        parts.append(f"{len(owed)} record(s) to share (the policy asks within {n} working days)")
+        tables.append(Table(SESSION_COLUMNS, tuple(session_line(ctx, r) for r in owed), "To share"))
+        buttons += [Button(f"Shared #{r.id}", "record_share", str(r.id)) for r in owed[:5]]
+    if pending:
+        parts.append(f"{len(pending)} past session(s) with no outcome recorded")
+        tables.append(
+            Table(SESSION_COLUMNS, tuple(session_line(ctx, r) for r in pending), "No outcome yet")
+        )
+        for r in pending[:3]:
+            buttons += [
+                Button(f"#{r.id} held", "session_held", str(r.id), "primary"),
+                Button(f"#{r.id} cancelled", "session_cancel", str(r.id)),
+            ]
+    return Reply(text="You have " + " and ".join(parts) + ".", tables=tables, buttons=buttons)
