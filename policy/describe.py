@@ -11,9 +11,14 @@ if TYPE_CHECKING:
     from policy.model import PolicyPack, RuleRef
 
 
+def _who(pack: PolicyPack, role: Role) -> str:
+    names = [pack.roles[r].title if r in pack.roles else r for r in role.supervised_by]
+    return " or ".join(names) or "not set by this policy"
+
+
 def _phase_summary(role: Role, phase: Phase) -> str:
-    who = " or ".join(role.supervised_by) or "not stated"
-    return f"{role.title}: {phase.every.label} ({phase.when}; supervised by {who})"
+    until = f" (until {phase.ends_after.span} after the start)" if phase.ends_after else ""
+    return f"{role.title}: {phase.every.label}, {phase.when}{until}"
 
 
 def all_rules(pack: PolicyPack) -> list[RuleRef]:
@@ -21,8 +26,8 @@ def all_rules(pack: PolicyPack) -> list[RuleRef]:
 
     refs: list[RuleRef] = []
     for role_id, role in pack.roles.items():
-        who = " or ".join(role.supervised_by) or "not set by this policy"
-        refs.append(RuleRef(f"roles.{role_id}", f"{role.title}: supervised by {who}", role))
+        refs.append(RuleRef(f"roles.{role_id}", f"{role.title}: supervised by "
+                            f"{_who(pack, role)}", role))
         for i, phase in enumerate(role.phases):
             refs.append(RuleRef(f"roles.{role_id}.phases[{i}]", _phase_summary(role, phase), phase))
         for i, ms in enumerate(role.milestones):
@@ -83,8 +88,9 @@ def all_rules(pack: PolicyPack) -> list[RuleRef]:
                             f"Case supervision{rating}: {c.what}, {c.every.label}", c))
     for d in pack.deadlines:
         unit = "working days" if d.working_days else "days"
-        refs.append(RuleRef(f"deadlines.{d.id}", f"{d.what} within {d.days} {unit} of "
-                            f"{d.after_event}", d))
+        when = (f"the same day as {d.after_event}" if d.days == 0
+                else f"within {d.days} {unit} of {d.after_event}")
+        refs.append(RuleRef(f"deadlines.{d.id}", f"{d.what}: {when}", d))
     return refs
 
 
