@@ -181,7 +181,10 @@ class PrepNote(SQLModel, table=True):
     """A supervisee's private answer to a reflective question before a session."""
 
     __tablename__ = "prep_note"
-    __table_args__ = (Index("ix_prep_note_person_created", "person_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_prep_note_person_created", "person_id", "created_at"),
+        Index("ix_prep_note_created", "created_at"),  # the daily retention purge
+    )
     id: int | None = Field(default=None, primary_key=True)
     person_id: str = Field(foreign_key="person.id")
     session_id: int | None = Field(default=None, foreign_key="supervision_session.id", index=True)
@@ -220,7 +223,8 @@ class ReflectionPrompt(SQLModel, table=True):
     __tablename__ = "reflection_prompt"
     __table_args__ = (
         UniqueConstraint("person_id", "session_id", "stage", name="uq_reflection_prompt_stage"),
-        Index("ix_reflection_prompt_person_asked", "person_id", "asked_at"),
+        Index("ix_reflection_prompt_person_rotation", "person_id", "rotation"),
+        Index("ix_reflection_prompt_asked", "asked_at"),  # the daily retention purge
     )
     id: int | None = Field(default=None, primary_key=True)
     person_id: str = Field(foreign_key="person.id")
