@@ -126,8 +126,11 @@ def search(pack: PolicyPack, topic: str) -> list[RuleRef]:
     exact = [r for r in refs if r.rule_id == t]
     if exact:
         return exact
-    role_prefix = f"roles.{t}."
-    by_role = [r for r in refs if r.rule_id.startswith(role_prefix)]
+    by_role = [
+        r for r in refs
+        if r.rule_id == f"roles.{t}" or r.rule_id.startswith(f"roles.{t}.")
+        or t in (getattr(r.rule, "applies_to", None) or [])
+    ]
     if by_role:
         return by_role
     wanted = _words(t)

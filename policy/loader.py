@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,14 @@ def _line_index(text: str) -> dict[tuple[int | str, ...], int]:
     return lines
 
 
+def _parts(path: str) -> list[int | str]:
+    """'nqsw.phases[1].until' -> ['nqsw', 'phases', 1, 'until']."""
+    parts: list[int | str] = []
+    for token in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        parts.append(int(token[1:-1]) if token.startswith("[") else token)
+    return parts
+
+
 def _message(err: Any) -> str:
     msg = str(err["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
@@ -76,9 +85,14 @@ def problems_of(data: Any, text: str | None = None) -> list[str]:
         out = []
         for err in exc.errors():
             loc = tuple(p for p in err["loc"] if not str(p).startswith("function-"))
+            msg = _message(err)
+            if msg.startswith("@") and ": " in msg:
+                # Validators name the exact place below their own location: "@phases[1].until: ..."
+                rest, msg = msg[1:].split(": ", 1)
+                loc = (*loc, *_parts(rest))
             line = _nearest_line(lines, loc)
             where = f"{_loc(loc)} (line {line})" if line else _loc(loc)
-            out.append(f"{where}: {_message(err)}")
+            out.append(f"{where}: {msg}")
         return out
     return []
 

@@ -132,15 +132,15 @@ class PolicyPack(Strict):
             raise ValueError(f"every pack must define the roles: {', '.join(missing)}")
         for role_id, role in roles.items():
             if not role_id.replace("_", "a").isalnum() or not role_id[:1].isalpha():
-                raise ValueError(f"role id {role_id!r}: use lower-case letters, digits and _")
+                raise ValueError(f"@{role_id}: role ids use lower-case letters, digits and _")
             for sup in role.supervised_by:
                 if sup not in roles:
                     raise ValueError(
-                        f"{role_id}.supervised_by: {sup!r} is not a role in this pack"
+                        f"@{role_id}.supervised_by: {sup!r} is not a role in this pack"
                     )
         for r in REQUIRED_ROLES:
             if not roles[r].supervised:
-                raise ValueError(f"{r}.phases: this role needs a supervision cadence")
+                raise ValueError(f"@{r}.phases: this role needs a supervision cadence")
         return roles
 
     @model_validator(mode="after")
@@ -157,12 +157,12 @@ class PolicyPack(Strict):
         ]
         for group, i, item_id, applies_to in entries:
             if item_id in ids:
-                raise ValueError(f"{group}[{i}].id: {item_id!r} is used twice")
+                raise ValueError(f"@{group}[{i}].id: {item_id!r} is used twice")
             ids.add(item_id)
             for role in applies_to or []:
                 if role not in self.roles:
                     raise ValueError(
-                        f"{group}[{i}].applies_to: {role!r} is not a role in this pack"
+                        f"@{group}[{i}].applies_to: {role!r} is not a role in this pack"
                     )
         return self
 

@@ -58,9 +58,11 @@ class Rule(Strict):
     @model_validator(mode="after")
     def _assumption_explained(self) -> Rule:
         if self.assumed and not (self.assumed_why and self.assumed_why.strip()):
-            raise ValueError("assumed: true needs assumed_why (say why this default was chosen)")
+            raise ValueError(
+                "@assumed_why: assumed: true needs assumed_why (say why this default was chosen)"
+            )
         if not self.assumed and self.assumed_why:
-            raise ValueError("assumed_why is only for rules marked assumed: true")
+            raise ValueError("@assumed_why: only for rules marked assumed: true")
         return self
 
 
@@ -144,15 +146,15 @@ class Role(Rule):
         for i, phase in enumerate(self.phases):
             last = i == len(self.phases) - 1
             if last and phase.until is not None:
-                raise ValueError(f"phases[{i}]: the last phase must not have 'until'")
+                raise ValueError(f"@phases[{i}].until: the last phase must not have 'until'")
             if not last and phase.until is None:
-                raise ValueError(f"phases[{i}]: every phase but the last needs 'until'")
+                raise ValueError(f"@phases[{i}].until: every phase but the last needs 'until'")
         ends = [p.ends_after for p in self.phases[:-1]]
         for i in range(1, len(ends)):
             prev, cur = ends[i - 1], ends[i]
             if prev is not None and cur is not None and cur.approx_days <= prev.approx_days:
                 raise ValueError(
-                    f"phases[{i}].until: {cur.span} must be later than the previous "
+                    f"@phases[{i}].until: {cur.span} must be later than the previous "
                     f"phase's end ({prev.span})"
                 )
         return self
