@@ -1,0 +1,127 @@
+"""Running the Teams endpoint: `serve_teams` for the CLI, `TeamsServer` for tests and embedding.
+
+uvicorn (through the SDK's FastAPI adapter) is the production server. The
+server's event loop is private to this module; everything else stays sync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from microsoft_teams.apps import App, FastAPIAdapter
+from sqlalchemy.engine import Engine
+
+from bot.clock import Clock
+from bot.settings import Settings
+from bot.teams.app import TeamsBot, TeamsConfig, TokenFunc, add_http_guards, build_sdk_app
+from bot.teams.core import ChatCore
+from bot.teams.loop import LoopThread
+from bot.teams.transport import TeamsTransport
+from bot.teams.turns import Turns
+
+log = logging.getLogger(__name__)
+
+
+class TeamsServer:
+    """The Teams bot endpoint on `host:port`, in the foreground or in a background thread."""
+
+    def __init__(
+        self,
+        config: TeamsConfig,
+        engine: Engine,
+        clock: Clock,
+        core: ChatCore,
+        admin_ids: list[str],
+        *,
+        host: str = "0.0.0.0",
+        port: int = 3978,
+        token: TokenFunc | None = None,
+    ) -> None:
+        self.port = port
+        api = FastAPI(title="supervision-bot Teams endpoint", docs_url=None, redoc_url=None)
+        add_http_guards(api)
+        self.uvicorn = uvicorn.Server(
+            uvicorn.Config(app=api, host=host, port=port, log_level="warning", access_log=False)
+        )
+        adapter = FastAPIAdapter(app=api, server_factory=lambda _fa: self.uvicorn)
+        self.app: App = build_sdk_app(config, token=token, adapter=adapter)
+        self.bot = TeamsBot(self.app, Turns(engine, clock, core, admin_ids))
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def serve_forever(self) -> None:
+        """Serve until interrupted (Ctrl-C / SIGTERM)."""
+        asyncio.run(self.app.start(self.port))
+
+    def start(self, timeout: float = 15.0) -> None:
+        """Serve in a background thread; return once the port accepts connections."""
+        self._loop = asyncio.new_event_loop()
+        loop = self._loop
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(self.app.start(self.port))
+
+        self._thread = threading.Thread(target=run, name="teams-server", daemon=True)
+        self._thread.start()
+        ready = threading.Event()
+
+        def wait() -> None:
+            while not self.uvicorn.started and self._thread is not None and self._thread.is_alive():
+                ready.wait(0.02)
+            ready.set()
+
+        wait_thread = threading.Thread(target=wait, daemon=True)
+        wait_thread.start()
+        if not ready.wait(timeout) or not self.uvicorn.started:
+            raise RuntimeError(f"Teams endpoint did not start on port {self.port}")
+
+    def stop(self) -> None:
+        self.uvicorn.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._loop is not None and not self._loop.is_running():
+            self._loop.close()
+
+
+def build_transport(
+    settings: Settings,
+    engine: Engine,
+    clock: Clock,
+    *,
+    insecure_dev: bool = False,
+    token: TokenFunc | None = None,
+) -> TeamsTransport:
+    """The Teams transport for the engine's scheduler (its own SDK client and loop)."""
+    config = TeamsConfig.from_settings(settings, insecure_dev=insecure_dev)
+    return TeamsTransport(engine, clock, build_sdk_app(config, token=token), LoopThread())
+
+
+def serve_teams(
+    settings: Settings,
+    engine: Engine,
+    pack: Any,
+    clock: Clock,
+    port: int,
+    *,
+    host: str = "0.0.0.0",
+    insecure_dev: bool = False,
+) -> None:
+    """Serve POST /api/messages and GET /healthz until interrupted.
+
+    Raises `MissingConfiguration` (a message for people) when Teams is not
+    configured and local-development mode was not asked for.
+    """
+    from bot.teams.handlers_core import HandlersCore
+
+    config = TeamsConfig.from_settings(settings, insecure_dev=insecure_dev)
+    core = HandlersCore(engine, clock, pack, settings)
+    server = TeamsServer(config, engine, clock, core, settings.admin_ids, host=host, port=port)
+    mode = "LOCAL DEVELOPMENT (unauthenticated)" if config.dev_mode else "authenticated"
+    log.warning("Teams endpoint on http://%s:%d/api/messages (%s)", host, port, mode)
+    server.serve_forever()

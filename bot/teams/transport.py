@@ -1,0 +1,118 @@
+"""Delivering the engine's messages in Teams, and choosing a platform per person.
+
+`TeamsTransport` sends proactively through the Bot Connector REST API, using
+the conversation reference stored when the person first talked to the bot or
+installed the app (its `serviceUrl` and conversation id). A person with no
+reference cannot be reached: `can_reach` says so, `send` raises a permanent
+`DeliveryFailed` and records an admin notice once, and
+`supervision-bot teams unreachable` lists everyone in that state.
+
+`CompositeTransport` serves an organisation on Slack and Teams at once: each
+message goes to the first transport, in the configured order, that can reach
+the person, so it is sent exactly once and on one platform.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import httpx
+from microsoft_teams.apps import App
+from sqlalchemy.engine import Engine
+
+from bot.clock import Clock
+from bot.teams.app import send_reply
+from bot.teams.loop import LoopThread
+from bot.transport import DeliveryFailed, OutgoingMessage, Transport
+from storage import chat_queries, teams_queries
+from storage.db import session_scope
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+UNREACHABLE_NOTICE = (
+    "{name} ({id}) has no Teams chat with the bot yet, so Teams messages cannot reach them. "
+    "Ask them to open the supervision-bot app in Teams once, or install it for them "
+    "(Teams admin centre > Manage apps > Install for users)."
+)
+PERMANENT_STATUSES = {400, 401, 403, 404, 410}
+
+
+def unreachable_notice_key(person_id: str) -> str:
+    return f"teams-unreachable:{person_id}"
+
+
+class TeamsTransport:
+    """Proactive Teams messages from stored conversation references."""
+
+    name = "teams"
+
+    def __init__(self, engine: Engine, clock: Clock, app: App, loop: LoopThread | None = None):
+        self.engine = engine
+        self.clock = clock
+        self.app = app
+        self.loop = loop or LoopThread("teams-transport")
+
+    def can_reach(self, person: Person) -> bool:
+        with session_scope(self.engine) as s:
+            return teams_queries.has_reference(s, person.id)
+
+    def note_unreachable(self, person: Person) -> None:
+        """Record, once, an admin notice that `person` cannot be reached in Teams."""
+        text = UNREACHABLE_NOTICE.format(name=person.name, id=person.id)
+        with session_scope(self.engine) as s:
+            chat_queries.notice_once(s, unreachable_notice_key(person.id), text, self.clock.now())
+
+    def send(self, person: Person, message: OutgoingMessage) -> None:
+        with session_scope(self.engine) as s:
+            reference = teams_queries.get_reference(s, person.id)
+        if reference is None:
+            self.note_unreachable(person)
+            raise DeliveryFailed(f"{person.name} cannot be reached in Teams yet", permanent=True)
+        try:
+            self.loop.run(send_reply(self.app.api, reference, message.reply))
+        except httpx.HTTPStatusError as exc:
+            status = exc.response.status_code
+            raise DeliveryFailed(
+                f"Teams refused the message to {person.name} (HTTP {status})",
+                permanent=status in PERMANENT_STATUSES,
+            ) from exc
+        except (httpx.HTTPError, TimeoutError) as exc:
+            raise DeliveryFailed(f"Teams could not be reached: {exc}") from exc
+
+    def close(self) -> None:
+        self.loop.close()
+
+
+class CompositeTransport:
+    """Several platforms, one message each: the first transport that can reach the person sends.
+
+    Order is the organisation's preference (e.g. Teams first for a Microsoft 365
+    council, Slack first otherwise); a person with only one platform is reached there.
+    """
+
+    name = "composite"
+
+    def __init__(self, transports: Sequence[Transport]) -> None:
+        if not transports:
+            raise ValueError("CompositeTransport needs at least one transport")
+        self.transports = list(transports)
+
+    def pick(self, person: Person) -> Transport | None:
+        """The transport that would deliver to `person`, or None."""
+        return next((t for t in self.transports if t.can_reach(person)), None)
+
+    def can_reach(self, person: Person) -> bool:
+        return self.pick(person) is not None
+
+    def send(self, person: Person, message: OutgoingMessage) -> None:
+        transport = self.pick(person)
+        if transport is None:
+            names = " or ".join(t.name for t in self.transports)
+            for t in self.transports:
+                note = getattr(t, "note_unreachable", None)
+                if callable(note):
+                    note(person)
+            raise DeliveryFailed(f"{person.name} cannot be reached on {names}", permanent=True)
+        transport.send(person, message)
