@@ -125,6 +125,7 @@ def cadence(ctx: ChatContext, req: ChatRequest) -> Reply:
         f"Under the {ctx.pack.title}, {whose} supervision as {title} should be "
         f"{c.label} ({c.phase})."
     )
+    text += f' Why: {c.citation.document}, {c.citation.where()}, says "{c.citation.quote}"'
     if c.assumed and c.assumed_why:
         text += f" Note: this is an assumption — {c.assumed_why}"
     if person.cadence_override_reason and c.override:
@@ -133,7 +134,8 @@ def cadence(ctx: ChatContext, req: ChatRequest) -> Reply:
     topic = str(req.args.get("topic") or "").strip()
     if topic:
         for ref in ctx.pack.why(topic)[:3]:
-            if ref.citation != c.citation:
+            words = set(topic.lower().split())
+            if ref.citation != c.citation and words & set(ref.summary.lower().split()):
                 citations.append(cite(ref.citation))
                 text += f"\n• {ref.summary}"
     return Reply(

@@ -49,7 +49,8 @@ def help_reply(ctx: ChatContext, req: ChatRequest) -> Reply:
 
 def fallback_reply(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Anything I did not understand: a short list of what I can do."""
-    some = ", ".join(f'"{i.examples[0]}"' for i in INTENTS if i.id != "help")
+    picks = ("next_due", "next_session", "my_supervisor", "book", "to_sign", "cadence")
+    some = ", ".join(f'"{BY_ID[i].examples[0]}"' for i in picks)
     return Reply(
         text="Sorry, I didn't understand that. You can ask me things like "
         + some
@@ -235,6 +236,19 @@ INTENTS: list[Intent] = [
         team.my_supervisees,
     ),
     Intent(
+        "next_session",
+        "Your next booked session",
+        "next",
+        ("when is my next session?", "when am I seeing my supervisor?"),
+        (
+            r"\bnext (?:\w+ )?(?:session|meeting|appointment|one-to-one|1:1|121)\b",
+            r"\bwhen (?:am|do|are) (?:i|we) (?:seeing|see|meeting|meet)\b",
+            r"\b(?:upcoming|booked|scheduled|diary|calendar)\b",
+            r"\bsessions?\b.*\bbooked\b",
+        ),
+        answers.next_session,
+    ),
+    Intent(
         "my_supervisor",
         "Who your supervisor is",
         "supervisor",
@@ -262,19 +276,6 @@ INTENTS: list[Intent] = [
             r"\bon track\b",
         ),
         answers.am_i_overdue,
-    ),
-    Intent(
-        "next_session",
-        "Your next booked session",
-        "next",
-        ("when is my next session?", "when am I seeing my supervisor?"),
-        (
-            r"\bnext (?:\w+ )?(?:session|meeting|appointment|one-to-one|1:1|121)\b",
-            r"\bwhen (?:am|do|are) (?:i|we) (?:seeing|see|meeting|meet)\b",
-            r"\b(?:upcoming|booked|scheduled|diary|calendar)\b",
-            r"\bsessions?\b.*\bbooked\b",
-        ),
-        answers.next_session,
     ),
     Intent(
         "next_due",

@@ -73,14 +73,41 @@ _NOT_NAMES = {
     "please",
     "so",
 }
+_DAY_WORDS = {
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "sat",
+    "sun",
+    "in",
+    "to",
+    "as",
+    "because",
+}
 _NAME = r"([A-Za-z][\w'-]*(?:\s+[A-Z][\w'-]*)?)"
 _PERSON_PATTERNS = [
-    re.compile(rf"\b(?:with|for|about|of)\s+{_NAME}", re.IGNORECASE),
+    re.compile(rf"\b(?i:with)\s+{_NAME}"),
+    re.compile(r"\b(?:for|about|of)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?)"),
     re.compile(r"\b([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)['’]s\b"),
     re.compile(
         r"\b(?:is|has|does|did|was|will)\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+"
         r"(?:overdue|due|up|behind|have|had|got|been|on|next|late|supervised)\b"
     ),
+    re.compile(r"\b(?i:book|see|meet)\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)"),
     re.compile(r"\bwho supervises\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)"),
     re.compile(r"\bwhen is\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+(?:due|next)\b"),
 ]
@@ -88,7 +115,10 @@ _REASON = re.compile(r"\b(?:because|reason(?: is)?:?|due to|since)\s+(.+)$", re.
 _SESSION = re.compile(r"(?:#|\bsession\s+(?:no\.?\s*|number\s+)?)(\d{1,9})\b", re.IGNORECASE)
 _MONTHS = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|twelve)\s+months?\b", re.IGNORECASE)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12}
-_WHY = re.compile(r"\bwhy\b(?:\s+(?:is|are|do|does|should|must)\b)?\s*(.*)$", re.IGNORECASE)
+_WHY = re.compile(
+    r"\bwhy\b(?:\s+(?:is|are|do|does|should|must)\b)?(?:\s+(?:it|that|this|i|we)\b)?\s*(.*)$",
+    re.IGNORECASE,
+)
 
 
 def normalise(text: str) -> str:
@@ -106,14 +136,19 @@ def _person(text: str) -> str | None:
                 if len(words) == 1:
                     break
                 words.pop()
-            name = " ".join(words)
+            name = re.sub(r"['’]s$", "", " ".join(words))
             if name and name.lower() not in _NOT_NAMES and not name[0].isdigit():
                 return name
     return None
 
 
-def extract_args(intent: str, text: str, now: datetime, tz_name: str) -> dict[str, Any]:
-    """Arguments of `intent` found in the original (not normalised) `text`."""
+def extract_args(
+    intent: str, text: str, now: datetime, tz_name: str, *, leading_name: bool = False
+) -> dict[str, Any]:
+    """Arguments of `intent` found in the original (not normalised) `text`.
+
+    `leading_name`: a slash command's arguments may start with the person ("book Alex ...").
+    """
     args: dict[str, Any] = {}
     reason = _REASON.search(text)
     head = text[: reason.start()] if reason else text
@@ -123,6 +158,10 @@ def extract_args(intent: str, text: str, now: datetime, tz_name: str) -> dict[st
     if sm:
         args["session_id"] = int(sm.group(1))
     person = _person(head)
+    if person is None and leading_name:
+        lead = re.match(_NAME, head.strip())
+        if lead and lead.group(1).split()[0].lower() not in _NOT_NAMES | _DAY_WORDS:
+            person = lead.group(1)
     if person:
         args["person"] = person
     if intent in ("book", "rearrange"):
@@ -167,4 +206,4 @@ def parse_command(text: str, now: datetime, tz_name: str) -> tuple[str, dict[str
     intent = BY_SUBCOMMAND.get(first.lower())
     if intent is None:
         return parse(text, now, tz_name)
-    return intent.id, extract_args(intent.id, rest, now, tz_name)
+    return intent.id, extract_args(intent.id, rest, now, tz_name, leading_name=True)
