@@ -1,9 +1,360 @@
-"""CLI commands (placeholder until this area's commands land)."""
+"""Organisation commands: init, import, people, status (and demo, from bot/demo.py).
+
+Every command takes `--database-url` (or DATABASE_URL; default from settings,
+sqlite:///supervision.db). Commands that need a policy pack take `--policy`
+(or SUPERVISION_POLICY), which overrides the pack stored by `init`; the
+default is leeds. Errors a person can cause print one clear message on
+stderr and exit with code 1, never a traceback.
+"""
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
 import typer
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table as RichTable
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from bot.clock import Clock, SystemClock, local_date, local_instant, zone
+from bot.settings import MissingConfiguration, Settings
+from handlers.replies import Reply, Table
+from handlers.status import status_report, statuses, unknown_roles
+from policy.engine import PolicyError, PolicyPack, load_pack
+from storage.db import get_setting, make_engine, put_setting, safe_url, session_scope
+from storage.importer import ImportResult, import_absences, import_people, import_sessions
+from storage.migrate import SchemaNotReady, current_revision, require_current, upgrade
+from storage.people import OrgError, list_people, set_role, set_supervisor
+
+CLOCK: Clock = SystemClock()  # the only clock the CLI reads; tests put a FixedClock here
+DEFAULT_POLICY = "leeds"
+POLICY_KEY = "policy"
+WIDTH = 100  # human output fits a 100-column terminal
+SHORT_COLUMN = 12
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="DATABASE_URL", show_envvar=True,
+                 help="SQLAlchemy URL of the store (default sqlite:///supervision.db)."),
+]  # fmt: skip
+Policy = Annotated[
+    str | None,
+    typer.Option("--policy", envvar="SUPERVISION_POLICY", show_envvar=True,
+                 help="Policy pack name or YAML path; overrides the pack stored by init."),
+]  # fmt: skip
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print `message` for a person on stderr; raise the returned Exit."""
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[red]Error:[/red] {escape(message)}"
+    )
+    return typer.Exit(code=code)
+
+
+def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn the errors a person can cause into a clear message and exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except (OrgError, PolicyError, MissingConfiguration, SchemaNotReady) as exc:
+            raise fail(str(exc)) from None
+        except OperationalError as exc:
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            raise fail(f"Cannot use the database: {reason}") from None
+        except SQLAlchemyError as exc:
+            reason = str(exc).strip().splitlines()[0]
+            raise fail(f"The database refused the change: {reason}") from None
+
+    return wrapper
+
+
+def out() -> Console:
+    """Console for human output, at most 100 columns wide."""
+    console = Console(highlight=False)
+    width = min(console.width, WIDTH) if console.is_terminal else WIDTH
+    return Console(highlight=False, width=width)
+
+
+def database(url: str | None, *, ready: bool = True) -> Engine:
+    """An engine for `url` (or the configured one); `ready` requires an up-to-date schema."""
+    engine = make_engine(url or Settings().database_url)
+    if ready:
+        require_current(engine)
+    return engine
+
+
+def choose_pack(engine: Engine | None, override: str | None) -> PolicyPack:
+    """--policy / SUPERVISION_POLICY, else the pack stored by init, else leeds."""
+    ref = override or Settings().supervision_policy
+    if not ref and engine is not None and current_revision(engine) is not None:
+        with session_scope(engine) as session:
+            ref = get_setting(session, POLICY_KEY)
+    return load_pack(ref or DEFAULT_POLICY)
+
+
+def org_timezone() -> str:
+    return Settings().default_timezone
+
+
+def parse_day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise OrgError(f"{option}: '{value}' is not a date; expected YYYY-MM-DD") from None
+
+
+def parse_as_of(value: str | None, tz: str) -> datetime:
+    """A date (the end of that day, local) or a date-time (local unless it has an offset)."""
+    if value is None:
+        return CLOCK.now()
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return local_instant(day + timedelta(days=1), time(0), tz) - timedelta(microseconds=1)
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise OrgError(
+            f"--as-of: '{value}' is not a date; expected YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
+    return at if at.tzinfo is not None else at.replace(tzinfo=zone(tz))
+
+
+@user_errors
+def init(
+    policy: Policy = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create or upgrade the database schema and store the organisation's policy pack."""
+    engine = database(database_url, ready=False)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        stored = get_setting(session, POLICY_KEY)
+        ref = policy or Settings().supervision_policy or stored or DEFAULT_POLICY
+        pack = load_pack(ref)
+        if Path(ref).suffix in (".yaml", ".yml"):
+            ref = str(Path(ref).resolve())
+        put_setting(session, POLICY_KEY, ref)
+    revision = current_revision(engine)
+    console = out()
+    console.print(f"Database ready at {safe_url(str(engine.url))} (schema {revision}).")
+    console.print(f"Policy: {pack.name} - {pack.title} ({pack.version}).")
+
+
+def today_local() -> date:
+    return local_date(CLOCK.now(), org_timezone())
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+import_app = typer.Typer(
+    name="import", no_args_is_help=True,
+    help="Load HR exports (CSV). Each file is one transaction: any bad row and nothing is written.",
+)  # fmt: skip
+people_app = typer.Typer(name="people", no_args_is_help=True, help="List and change people.")
+
+CsvPath = Annotated[Path, typer.Argument(help="The CSV file.", show_default=False)]
+
+
+def _report(what: str, result: ImportResult) -> None:
+    console = out()
+    console.print(
+        f"{what}: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged"
+        + (f", {result.supervisor_changes} supervisor changes recorded."
+           if result.supervisor_changes else ".")
+    )
+    warn = Console(stderr=True, highlight=False, soft_wrap=True)
+    for w in result.warnings:
+        warn.print(f"[yellow]Note:[/yellow] {escape(w)}")
+
+
+@import_app.command("people")
+@user_errors
+def import_people_cmd(
+    file: CsvPath, policy: Policy = None, database_url: DatabaseUrl = None
+) -> None:
+    """Import people.csv: id,name,email,role,supervisor_id,start_date [slack_user_id,
+    teams_user_id,team,timezone,supervisor_since]."""
+    engine = database(database_url)
+    pack = choose_pack(engine, policy)
+    result = import_people(engine, pack, file, CLOCK.now(), org_timezone())
+    _report(file.name, result)
+
+
+@import_app.command("sessions")
+@user_errors
+def import_sessions_cmd(file: CsvPath, database_url: DatabaseUrl = None) -> None:
+    """Import sessions.csv: supervisee_id,scheduled_at,status [booked_on,held_on,cancelled_on,
+    cancel_reason,record_shared_on,record_signed_on]."""
+    engine = database(database_url)
+    _report(file.name, import_sessions(engine, file, CLOCK.now(), org_timezone()))
+
+
+@import_app.command("absences")
+@user_errors
+def import_absences_cmd(file: CsvPath, database_url: DatabaseUrl = None) -> None:
+    """Import absences.csv: person_id,first_day,last_day,reason (sickness|annual_leave|other)."""
+    engine = database(database_url)
+    _report(file.name, import_absences(engine, file, CLOCK.now()))
+
+
+@people_app.command("list")
+@user_errors
+def people_list(
+    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
+    supervisor: Annotated[str | None, typer.Option(help="Only this supervisor's people.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List active people by team and name."""
+    engine = database(database_url)
+    with session_scope(engine) as session:
+        rows = list_people(session, team=team, supervisor_id=supervisor)
+    if as_json:
+        typer.echo(_json([
+            {"id": p.id, "name": p.name, "email": p.email, "role": p.role,
+             "supervisor_id": p.supervisor_id, "start_date": p.role_start.isoformat(),
+             "team": p.team, "timezone": p.timezone, "slack_user_id": p.slack_user_id,
+             "teams_user_id": p.teams_user_id}
+            for p in rows
+        ]))  # fmt: skip
+        return
+    table = Table(columns=("Id", "Name", "Role", "Supervisor", "Team", "Role start"), rows=tuple(
+        (p.id, p.name, p.role.replace("_", " "), p.supervisor_id or "-", p.team or "-",
+         p.role_start.isoformat()) for p in rows
+    ))  # fmt: skip
+    console = out()
+    console.print(render_table(table))
+    console.print(f"{len(rows)} people.")
+
+
+Since = Annotated[
+    str | None,
+    typer.Option("--since", help="From this date (YYYY-MM-DD); default today.", show_default=False),
+]
+
+
+@people_app.command("set-role")
+@user_errors
+def people_set_role(
+    person: Annotated[str, typer.Argument(help="Person id.")],
+    role: Annotated[str, typer.Argument(help="Role id of the policy pack.")],
+    since: Since = None,
+    policy: Policy = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Give a person a new role (their cadence follows the role from --since)."""
+    engine = database(database_url)
+    pack = choose_pack(engine, policy)
+    day = parse_day(since, "--since") if since else today_local()
+    with session_scope(engine) as session:
+        set_role(session, pack, person, role, day)
+    out().print(f"{person} is now {role} from {day.isoformat()}.")
+
+
+@people_app.command("set-supervisor")
+@user_errors
+def people_set_supervisor(
+    person: Annotated[str, typer.Argument(help="Person id.")],
+    supervisor: Annotated[str, typer.Argument(help="Supervisor's id, or 'none'.")],
+    since: Since = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Change who supervises a person (recorded with its date: a new agreement is due)."""
+    engine = database(database_url)
+    day = parse_day(since, "--since") if since else today_local()
+    new = None if supervisor.lower() == "none" else supervisor
+    with session_scope(engine) as session:
+        set_supervisor(session, person, new, day, CLOCK.now())
+    out().print(f"{person} is supervised by {new or 'nobody'} from {day.isoformat()}.")
+
+
+@user_errors
+def status(
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="A date (end of that day) or date-time; default now.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array.")] = False,
+    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
+    policy: Policy = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Supervision status of everyone: last held, next due, next booked, overdue."""
+    engine = database(database_url)
+    pack = choose_pack(engine, policy)
+    instant = parse_as_of(as_of, org_timezone())
+    with session_scope(engine) as session:
+        rows = [r for r in statuses(session, pack, instant) if team is None or r.team == team]
+        unknown = unknown_roles(session, pack)
+        if as_json:
+            typer.echo(_json([r.as_json() for r in rows]))
+        else:
+            print_reply(status_report(session, pack, instant, rows))
+    warn = Console(stderr=True, highlight=False, soft_wrap=True)
+    for role, ids in sorted(unknown.items()):
+        warn.print(f"[yellow]Note:[/yellow] role '{escape(role)}' is not in the {pack.name} "
+                   f"policy; left out: {escape(', '.join(ids[:10]))}"
+                   + (f" and {len(ids) - 10} more" if len(ids) > 10 else ""))
+
+
+def render_table(table: Table, width: int = WIDTH) -> RichTable:
+    """A rich table within `width` columns: short columns (dates, states) keep their width,
+    long ones (names, roles) share the rest and are cut with an ellipsis."""
+    rich = RichTable(box=box.SIMPLE_HEAD, pad_edge=False, title=table.title)
+    natural = [
+        max([len(name), *(len(row[i]) for row in table.rows)])
+        for i, name in enumerate(table.columns)
+    ]
+    short = [n for n in natural if n <= SHORT_COLUMN]
+    n_long = len(natural) - len(short)
+    budget = width - sum(short) - 2 * (len(natural) - 1) - 1
+    share = max(8, budget // n_long) if n_long else 0
+    for name, n in zip(table.columns, natural, strict=True):
+        if n <= SHORT_COLUMN:
+            rich.add_column(name, no_wrap=True, min_width=n)
+        else:
+            rich.add_column(name, no_wrap=True, overflow="ellipsis", max_width=min(n, share))
+    for row in table.rows:
+        rich.add_row(*(_styled(cell) for cell in row))
+    return rich
+
+
+def _styled(cell: str) -> str:
+    style = {"overdue": "bold red", "to book": "yellow", "booked": "green"}.get(cell)
+    return f"[{style}]{escape(cell)}[/{style}]" if style else escape(cell)
+
+
+def print_reply(reply: Reply) -> None:
+    """Render a handler's Reply as console text and tables."""
+    console = out()
+    for table in reply.tables:
+        console.print(render_table(table))
+    console.print(escape(reply.text))
+    for fact in reply.facts:
+        console.print(f"[bold]{escape(fact.label)}:[/bold] {escape(fact.value)}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add init, import, people, status and demo to the main app."""
+    from bot import demo
+
+    app.command("init")(init)
+    app.add_typer(import_app)
+    app.add_typer(people_app)
+    app.command("status")(status)
+    demo.register(app)

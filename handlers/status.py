@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.clock import local_date, require_aware
+from bot.clock import local_date, require_aware, zone
+from handlers.replies import Fact, Reply, Table
 from policy.engine import is_overdue, next_due
 from storage import status_queries as q
 
@@ -43,6 +44,28 @@ class PersonStatus:
     next_session: datetime | None  # next booked, not cancelled, not held, after as_of
     overdue: bool
     due: Due
+    timezone: str = "Europe/London"  # the person's, for showing local times
+
+    def as_json(self) -> dict[str, object]:
+        """The `status --json` object: dates ISO, next_session local ISO with its offset."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "role": self.role,
+            "team": self.team,
+            "supervisor_id": self.supervisor_id,
+            "line_manager_id": self.line_manager_id,
+            "last_held": self.last_held.isoformat() if self.last_held else None,
+            "next_due": self.next_due.isoformat(),
+            "next_session": (
+                self.next_session.astimezone(zone(self.timezone)).isoformat()
+                if self.next_session
+                else None
+            ),
+            "overdue": self.overdue,
+            "cadence": self.due.cadence.label,
+            "rule": self.due.rule_id,
+        }
 
 
 def statuses(
@@ -96,6 +119,7 @@ def statuses(
                 next_session=booked.get(p.id),
                 overdue=is_overdue(due.date, today[p.id]),
                 due=due,
+                timezone=p.timezone,
             )
         )
     return result
@@ -116,3 +140,71 @@ def unknown_roles(session: Session, pack: PolicyPack) -> dict[str, list[str]]:
         if p.role not in pack.roles:
             unknown.setdefault(p.role, []).append(p.id)
     return unknown
+
+
+def state_of(st: PersonStatus) -> str:
+    """'overdue', 'booked' (a session is booked by the due date) or 'to book'."""
+    if st.overdue:
+        return "overdue"
+    if st.next_session is not None and local_date(st.next_session, st.timezone) <= st.next_due:
+        return "booked"
+    return "to book"
+
+
+def _day(d: date | None) -> str:
+    return d.strftime("%d %b %y") if d else "-"
+
+
+def status_report(
+    session: Session,
+    pack: PolicyPack,
+    as_of: datetime,
+    rows: Sequence[PersonStatus] | None = None,
+) -> Reply:
+    """The compliance table: one row per person, overloaded supervisors as facts."""
+    rows = list(rows) if rows is not None else statuses(session, pack, as_of)
+    names = {r.id: r.name for r in rows}
+    missing = {r.supervisor_id for r in rows if r.supervisor_id and r.supervisor_id not in names}
+    names.update({p.id: p.name for p in q.people_by_id(session, missing).values()})
+    order = sorted(rows, key=lambda r: (r.team or "", names.get(r.supervisor_id or "", ""),
+                                        r.name, r.id))
+    table_rows = tuple(
+        (
+            r.name,
+            r.role.replace("_", " "),
+            names.get(r.supervisor_id, r.supervisor_id) if r.supervisor_id else "(none)",
+            _day(r.last_held),
+            _day(r.next_due),
+            r.next_session.astimezone(zone(r.timezone)).strftime("%d %b %H:%M")
+            if r.next_session else "-",
+            state_of(r),
+        )
+        for r in order
+    )
+    counts = {s: sum(1 for r in rows if state_of(r) == s) for s in ("overdue", "to book")}
+    text = (
+        f"{len(rows)} people under the {pack.name} policy as of "
+        f"{as_of.astimezone(zone(None)):%a %d %b %Y %H:%M}: {counts['overdue']} overdue, "
+        f"{counts['to book']} with nothing booked by their due date."
+    )
+    reply = Reply(
+        text=text,
+        tables=[Table(columns=("Person", "Role", "Supervisor", "Last held", "Next due",
+                               "Booked", "State"), rows=table_rows)],
+    )
+    limit = pack.ratio.max_supervisees
+    load: dict[str, int] = {}
+    for r in rows:
+        if r.supervisor_id:
+            load[r.supervisor_id] = load.get(r.supervisor_id, 0) + 1
+    for sid, n in sorted(load.items(), key=lambda kv: (-kv[1], kv[0])):
+        if limit is not None and n > limit:
+            cite = pack.ratio.citation
+            reply.facts.append(
+                Fact(
+                    "Over the ratio",
+                    f"{names.get(sid, sid)} supervises {n} people; the {pack.name} policy's "
+                    f"guide is at most {limit} ({cite.document}, section {cite.section}).",
+                )
+            )
+    return reply

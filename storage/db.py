@@ -39,3 +39,32 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def get_setting(session: Session, key: str) -> str | None:
+    """An organisation-wide setting (OrgSetting), or None when unset."""
+    from storage.models import OrgSetting
+
+    row = session.get(OrgSetting, key)
+    return row.value if row is not None else None
+
+
+def put_setting(session: Session, key: str, value: str) -> None:
+    """Set an organisation-wide setting (OrgSetting)."""
+    from storage.models import OrgSetting
+
+    row = session.get(OrgSetting, key) or OrgSetting(key=key, value=value)
+    row.value = value
+    session.add(row)
+    session.flush()
+
+
+def safe_url(url: str) -> str:
+    """`url` with any password hidden, for messages."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url

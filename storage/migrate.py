@@ -92,6 +92,28 @@ def make_revision(message: str) -> None:
             subprocess.run([str(ruff), "check", "-q", "--fix", str(final)], check=False)
 
 
+class SchemaNotReady(Exception):
+    """The database has no schema yet, or an older one; str() says what to run."""
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse to work on a database that `supervision-bot init` has not brought up to date."""
+    from storage.db import safe_url
+
+    at, head = current_revision(engine), head_revision()
+    where = safe_url(engine.url.render_as_string(hide_password=False))
+    if at is None:
+        raise SchemaNotReady(
+            f"The database at {where} has no supervision-bot tables yet. "
+            "Run `supervision-bot init` first."
+        )
+    if at != head:
+        raise SchemaNotReady(
+            f"The database at {where} is at schema {at} but this version needs {head}. "
+            "Run `supervision-bot init` to upgrade it."
+        )
+
+
 if __name__ == "__main__":  # pragma: no cover - developer tool
     if len(sys.argv) != 3 or sys.argv[1] != "revision":
         sys.exit('usage: python -m storage.migrate revision "what changed"')
