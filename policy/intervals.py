@@ -25,6 +25,7 @@ _WORDS = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }
 _NAMED: dict[str, tuple[int, str]] = {
+    "daily": (1, "days"),
     "weekly": (1, "weeks"),
     "fortnightly": (2, "weeks"),
     "monthly": (1, "months"),
