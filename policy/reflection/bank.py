@@ -75,7 +75,7 @@ class QuestionBank:
 
 
 def _parse(path: Path) -> BankFile:
-    data, node = read_yaml(path)
+    data, node = read_yaml(path, BankError)
     if not isinstance(data, dict):
         raise BankError(
             f"{path}: a question bank is a mapping with `version`, `title` and `questions`"

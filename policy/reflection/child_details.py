@@ -147,7 +147,7 @@ def nhs_checksum_ok(digits: str) -> bool:
 
 
 def _parse(path: Path) -> PatternFile:
-    data, node = read_yaml(path)
+    data, node = read_yaml(path, ChildPatternsError)
     if not isinstance(data, dict):
         raise ChildPatternsError(f"{path}: expected a mapping with `version` and `patterns`")
     try:

@@ -14,14 +14,16 @@ class FileProblem(Exception):
     """A policy data file that cannot be used; str(e) is a message for people."""
 
 
-def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    """The parsed document and its node tree (for line numbers); raises FileProblem."""
+def read_yaml(
+    path: Path, error: type[FileProblem] = FileProblem
+) -> tuple[Any, yaml.Node | None]:
+    """The parsed document and its node tree (for line numbers); raises `error` for people."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise FileProblem(f"{path}: no such file") from None
+        raise error(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise FileProblem(f"{path}: cannot be read ({exc})") from None
+        raise error(f"{path}: cannot be read ({exc})") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -29,7 +31,7 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise FileProblem(f"{path}:{where}: not valid YAML ({problem})") from None
+        raise error(f"{path}:{where}: not valid YAML ({problem})") from None
     return data, node
 
 
