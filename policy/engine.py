@@ -142,7 +142,7 @@ def cadence_on(
         citation=pack.overrides.citation if pack.overrides else phase.citation,
         assumed=False,
         assumed_why=None,
-        phase=f"personal arrangement (policy: {policy.label} during {phase.when})",
+        phase=f"personal arrangement; policy: {policy.label}, {phase.when}",
         override=True,
     )
 
