@@ -1,9 +1,129 @@
-"""CLI commands (placeholder until this area's commands land)."""
+"""Engine commands: `simulate` (replay a period) and `run` (the live reminder loop)."""
 
 from __future__ import annotations
 
+import signal
+import threading
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
 import typer
+from rich.markup import escape
+
+from bot import cli_org
+from bot.clock import local_instant, zone
+from bot.settings import Settings
+from bot.transport import ConsoleTransport
+from storage.db import session_scope
+from storage.status_queries import people_by_id
+
+FromDay = Annotated[str, typer.Option("--from", help="First day to simulate (YYYY-MM-DD).")]
+ToDay = Annotated[str, typer.Option("--to", help="Last day to simulate (YYYY-MM-DD), inclusive.")]
+AsJson = Annotated[
+    bool, typer.Option("--json", help="Print one JSON array sorted by 'at' instead of a timeline.")
+]
+
+
+def _bounds(first: date, last: date, tz: str) -> tuple[datetime, datetime]:
+    start = local_instant(first, time(0), tz)
+    end = local_instant(last + timedelta(days=1), time(0), tz) - timedelta(microseconds=1)
+    return start, end
+
+
+@cli_org.user_errors
+def simulate_cmd(
+    from_: FromDay,
+    to: ToDay,
+    as_json: AsJson = False,
+    database_url: cli_org.DatabaseUrl = None,
+    policy: cli_org.Policy = None,
+) -> None:
+    """Replay the store's history between two days and show every message the bot would send.
+
+    Each fact counts from the instant it was recorded; nothing is written to the store.
+    """
+    from bot.simulate import simulate, to_json
+
+    first = cli_org.parse_day(from_, "--from")
+    last = cli_org.parse_day(to, "--to")
+    if last < first:
+        raise cli_org.fail(f"--to {last} is before --from {first}")
+    if (last - first).days > 3 * 366:
+        raise cli_org.fail("simulate at most three years at a time")
+    engine = cli_org.database(database_url)
+    pack = cli_org.choose_pack(engine, policy)
+    settings = Settings()
+    tz = cli_org.org_timezone()
+    start, end = _bounds(first, last, tz)
+    messages = simulate(engine, pack, start, end, settings=settings)
+    if as_json:
+        typer.echo(to_json(messages))
+        return
+    with session_scope(engine) as session:
+        names = {
+            pid: p.name
+            for pid, p in people_by_id(
+                session, {m.recipient_id for m in messages} | {m.about_id or "" for m in messages}
+            ).items()
+        }
+    console = cli_org.out()
+    if not messages:
+        console.print(f"No messages between {first} and {last}.")
+        return
+    day: date | None = None
+    for m in messages:
+        local = m.at.astimezone(zone(tz))
+        if local.date() != day:
+            day = local.date()
+            console.print(f"\n[bold]{local:%a} {local.day} {local:%b %Y}[/bold]")
+        label = m.kind + (f" ({m.reason})" if m.reason else "")
+        to_whom = names.get(m.recipient_id, m.recipient_id)
+        console.print(f"  {local:%H:%M}  {escape(label)} -> {escape(to_whom)}")
+        console.print(f"         {escape(m.text)}")
+    console.print(f"\n{len(messages)} messages between {first} and {last}.")
+
+
+@cli_org.user_errors
+def run_cmd(
+    database_url: cli_org.DatabaseUrl = None,
+    policy: cli_org.Policy = None,
+    once: Annotated[
+        bool,
+        typer.Option("--once", help="Run a single pass (plan and send what is due), then exit."),
+    ] = False,
+    worker_id: Annotated[
+        str | None, typer.Option("--worker-id", help="Name of this replica in the outbox.")
+    ] = None,
+) -> None:
+    """Run the live reminder loop; with no chat platform configured, messages print here."""
+    from bot.scheduler import default_worker_id, dispatch_due, run_forever
+
+    engine = cli_org.database(database_url)
+    pack = cli_org.choose_pack(engine, policy)
+    settings = Settings()
+    transport: Any = ConsoleTransport()
+    clock = cli_org.CLOCK
+    if once:
+        report = dispatch_due(
+            engine,
+            pack,
+            clock,
+            transport,
+            worker_id or default_worker_id(),
+            settings=settings,
+            sweep=True,
+        )
+        cli_org.out().print(
+            f"{len(report.sent)} sent, {len(report.dropped)} dropped, {len(report.failed)} failed."
+        )
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    cli_org.out().print("Reminder loop running (Ctrl-C to stop); messages print below.")
+    run_forever(engine, pack, clock, transport, settings=settings, worker_id=worker_id, stop=stop)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("simulate")(simulate_cmd)
+    app.command("run")(run_cmd)

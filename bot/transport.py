@@ -1,11 +1,12 @@
 """How the engine's messages leave the process: a Transport delivers one message to one person.
 
 The Slack and Teams adapters implement `Transport`; `RecordingTransport` serves
-tests and the simulation.
+tests and the simulation; `ConsoleTransport` prints when no chat platform is set up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -27,6 +28,7 @@ class OutgoingMessage:
     reason: str | None
     due_at: datetime
     reply: Reply
+    sent_at: datetime | None = None  # the instant the engine sent it (due_at, or later)
 
 
 class DeliveryFailed(Exception):
@@ -60,4 +62,25 @@ class RecordingTransport:
         return True
 
     def send(self, person: Person, message: OutgoingMessage) -> None:
-        self.sent.append((message.due_at, message))
+        self.sent.append((message.sent_at or message.due_at, message))
+
+
+@dataclass
+class ConsoleTransport:
+    """Prints each message as the person would read it (the live loop with no chat platform)."""
+
+    name: str = "console"
+    write: Callable[[str], None] = print
+
+    def can_reach(self, person: Person) -> bool:
+        return True
+
+    def send(self, person: Person, message: OutgoingMessage) -> None:
+        at = (message.sent_at or message.due_at).isoformat(timespec="minutes")
+        head = f"[{at}] {message.kind}"
+        if message.reason:
+            head += f" ({message.reason})"
+        lines = [f"{head} -> {person.name} <{person.id}>", f"  {message.reply.text}"]
+        lines += [f"  {f.label}: {f.value}" for f in message.reply.facts]
+        lines += [f"  [{b.label}] ({b.action} {b.value})" for b in message.reply.buttons]
+        self.write("\n".join(lines))

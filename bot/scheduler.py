@@ -1,0 +1,344 @@
+"""The live reminder loop: APScheduler wakes the process; the outbox decides what is sent.
+
+`dispatch_due` is the single function the live loop and the simulation both call:
+it plans people whose facts changed, then claims every due outbox row (FOR UPDATE
+SKIP LOCKED on PostgreSQL), checks it is still true and still useful, sends it and
+marks it, in one transaction per batch. APScheduler only wakes us: a date job armed
+at the next due instant (re-armed after each pass) and an hourly sweep on the hour.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from bot.clock import Clock
+from bot.settings import Settings
+from bot.transport import DeliveryFailed, OutgoingMessage, Transport
+from handlers.reminders.agenda import (
+    EngineConfig,
+    Recipients,
+    decide,
+    fallback_recipients,
+    params_at,
+    plan_and_enqueue,
+    refresh,
+)
+from handlers.reminders.candidate import EFFECT_DEEM_AGREED, Candidate
+from handlers.reminders.planner import plan_people
+from policy.engine import PolicyPack
+from storage import outbox
+from storage.db import session_scope
+from storage.models import Outbox, Person, SupervisionSession
+from storage.status_queries import people_by_id
+from storage.timeline import next_fact_instant
+
+log = logging.getLogger("supervision.engine")
+SWEEP_EVERY = timedelta(hours=1)
+
+
+@dataclass
+class DispatchReport:
+    """What one pass did."""
+
+    planned: int = 0
+    sent: list[OutgoingMessage] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (key, why)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def recipients_for(engine: Engine, settings: Settings | None) -> Recipients:
+    with session_scope(engine) as session:
+        return fallback_recipients(
+            session,
+            settings.escalation_fallback_id if settings else None,
+            settings.admin_ids if settings else [],
+        )
+
+
+def dispatch_due(
+    engine: Engine,
+    pack: PolicyPack,
+    clock: Clock,
+    transport: Transport,
+    worker_id: str,
+    *,
+    settings: Settings | None = None,
+    config: EngineConfig | None = None,
+    sweep: bool = False,
+) -> DispatchReport:
+    """Plan what changed, then send every due message that is still true and useful."""
+    cfg = config or EngineConfig()
+    now = clock.now()
+    who = recipients_for(engine, settings)
+    report = DispatchReport()
+    with session_scope(engine) as session:
+        report.planned = refresh(session, pack, now, who, cfg, sweep=sweep)
+    while True:
+        replan: set[str] = set()
+        with session_scope(engine) as session:
+            rows = outbox.claim_due(session, now, cfg.claim_batch)
+            if not rows:
+                break
+            messages = [r for r in rows if r.kind != outbox.REPLAN]
+            for r in rows:
+                if r.kind == outbox.REPLAN:
+                    outbox.mark(r, outbox.DONE, now)
+                    replan.add(r.recipient_id)
+            params = params_at(session, now, who)
+            about = sorted({r.about_id for r in messages if r.about_id})
+            fresh = {c.key: c for c in plan_people(session, pack, params, about)}
+            people = people_by_id(session, {r.recipient_id for r in messages})
+            for row in messages:
+                _deliver(session, row, fresh, people, transport, now, cfg, report, replan)
+        if replan:
+            with session_scope(engine) as session:
+                params = params_at(session, now, who)
+                report.planned += plan_and_enqueue(
+                    session, pack, params, sorted(replan), cfg, now - cfg.min_lookback
+                )
+    return report
+
+
+def _deliver(
+    session: Session,
+    row: Outbox,
+    fresh: dict[str, Candidate],
+    people: dict[str, Person],
+    transport: Transport,
+    now: datetime,
+    cfg: EngineConfig,
+    report: DispatchReport,
+    replan: set[str],
+) -> None:
+    verdict = decide(row.key, fresh, now)
+    if verdict.action == "later":
+        assert verdict.candidate is not None
+        row.due_at = verdict.candidate.due_at
+        return
+    if verdict.action == "drop":
+        outbox.mark(row, outbox.DROPPED, now, verdict.why)
+        log.info("dropped %s: %s", row.key, verdict.why)
+        report.dropped.append((row.key, verdict.why))
+        return
+    c = verdict.candidate
+    assert c is not None
+    person = people.get(row.recipient_id)
+    if person is None or not person.active or not transport.can_reach(person):
+        outbox.mark(row, outbox.FAILED, now, "recipient cannot be reached")
+        report.failed.append((row.key, "recipient cannot be reached"))
+        log.warning("cannot reach %s for %s", row.recipient_id, row.key)
+        return
+    message = OutgoingMessage(
+        key=c.key,
+        kind=c.kind,
+        recipient_id=c.recipient_id,
+        about_id=c.about_id,
+        session_id=c.session_id,
+        session_at=c.session_at,
+        reason=c.reason,
+        due_at=c.due_at,
+        reply=c.reply,
+        sent_at=now,
+    )
+    try:
+        transport.send(person, message)
+    except DeliveryFailed as exc:
+        attempts = (row.attempts or 0) + 1
+        if exc.permanent or attempts >= cfg.max_attempts:
+            outbox.mark(row, outbox.FAILED, now, str(exc))
+            report.failed.append((row.key, str(exc)))
+            log.warning("delivery of %s failed: %s", row.key, exc)
+        else:
+            row.attempts = attempts
+            row.error = str(exc)[:2000]
+            row.due_at = now + cfg.retry_delay
+        return
+    outbox.mark(row, outbox.SENT, now)
+    report.sent.append(message)
+    if c.effect == EFFECT_DEEM_AGREED and c.session_id is not None:
+        s = SupervisionSession
+        session.execute(
+            update(s)
+            .where(
+                col(s.id) == c.session_id,
+                col(s.record_signed_at).is_(None),
+                col(s.record_deemed_agreed_at).is_(None),
+            )
+            .values(record_deemed_agreed_at=c.due_at)
+        )
+        replan.add(c.about_id)
+
+
+def ceil_hour(at: datetime) -> datetime:
+    """The next top of the hour (UTC) at or after `at`: when the hourly sweep sees a fact."""
+    at = at.astimezone(UTC)
+    floor = at.replace(minute=0, second=0, microsecond=0)
+    return floor if floor == at else floor + SWEEP_EVERY
+
+
+def next_due(engine: Engine) -> datetime | None:
+    """When the earliest pending outbox row falls due."""
+    with session_scope(engine) as session:
+        return outbox.next_due_instant(session)
+
+
+def next_wake(engine: Engine) -> datetime | None:
+    """The next instant anything can happen: a row falls due, or a recorded fact becomes
+    known (seen by the hourly sweep, so at the top of the hour after it)."""
+    with session_scope(engine) as session:
+        due = outbox.next_due_instant(session)
+        mark = outbox.get_instant(session, outbox.WATERMARK)
+        fact = next_fact_instant(session, mark) if mark is not None else None
+    options = [t for t in (due, ceil_hour(fact) if fact else None) if t is not None]
+    return min(options) if options else None
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}-{threading.get_native_id()}"
+
+
+class ReminderLoop:
+    """The live loop: a date job at the next wake-up (re-armed after every pass) and an
+    hourly sweep on the hour, both named and deduplicated in one BackgroundScheduler."""
+
+    DISPATCH_JOB = "engine-dispatch"
+    SWEEP_JOB = "engine-sweep"
+
+    def __init__(
+        self,
+        engine: Engine,
+        pack: PolicyPack,
+        clock: Clock,
+        transport: Transport,
+        *,
+        worker_id: str | None = None,
+        settings: Settings | None = None,
+        config: EngineConfig | None = None,
+        scheduler: BackgroundScheduler | None = None,
+    ) -> None:
+        self.engine, self.pack, self.clock, self.transport = engine, pack, clock, transport
+        self.worker_id = worker_id or default_worker_id()
+        self.settings, self.config = settings, config or EngineConfig()
+        self.scheduler = scheduler or BackgroundScheduler(timezone=UTC)
+        self._lock = threading.Lock()
+
+    def tick(self, *, sweep: bool = False) -> DispatchReport:
+        """One pass (serialised within this process), then re-arm the wake-up."""
+        with self._lock:
+            report = dispatch_due(
+                self.engine,
+                self.pack,
+                self.clock,
+                self.transport,
+                self.worker_id,
+                settings=self.settings,
+                config=self.config,
+                sweep=sweep,
+            )
+            self.arm()
+        if report.sent or report.dropped or report.failed:
+            log.info(
+                "engine pass: %d sent, %d dropped, %d failed",
+                len(report.sent),
+                len(report.dropped),
+                len(report.failed),
+            )
+        return report
+
+    def sweep(self) -> DispatchReport:
+        return self.tick(sweep=True)
+
+    def next_wake(self) -> datetime | None:
+        """The next instant this loop will run: the next due row, or the next hourly sweep."""
+        due = next_due(self.engine)
+        hour = ceil_hour(self.clock.now() + timedelta(microseconds=1))
+        return min(due, hour) if due is not None else hour
+
+    def arm(self) -> None:
+        """(Re-)arm the dispatch job at the next due instant the outbox reports."""
+        due = next_due(self.engine)
+        if due is None:
+            if self.scheduler.get_job(self.DISPATCH_JOB):
+                self.scheduler.remove_job(self.DISPATCH_JOB)
+            return
+        self.scheduler.add_job(
+            self.tick,
+            DateTrigger(run_date=max(due, self.clock.now())),
+            id=self.DISPATCH_JOB,
+            name="send due reminders",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+
+    def start(self, *, paused: bool = False) -> None:
+        """Register the jobs and start the scheduler (the first pass runs at once)."""
+        self.scheduler.add_job(
+            self.sweep,
+            CronTrigger(minute=0, timezone=UTC),
+            id=self.SWEEP_JOB,
+            name="hourly safety sweep",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+        )
+        self.scheduler.add_job(
+            self.sweep,
+            DateTrigger(run_date=self.clock.now()),
+            id=self.DISPATCH_JOB,
+            name="send due reminders",
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
+        self.scheduler.start(paused=paused)
+
+    def poke(self) -> None:
+        """Run a pass now (the chat layer calls this after writing facts)."""
+        self.scheduler.add_job(
+            self.tick,
+            DateTrigger(run_date=self.clock.now()),
+            id=self.DISPATCH_JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+
+
+def run_forever(
+    engine: Engine,
+    pack: PolicyPack,
+    clock: Clock,
+    transport: Transport,
+    *,
+    settings: Settings | None = None,
+    worker_id: str | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Run the live loop until `stop` is set (or Ctrl-C / SIGTERM in the CLI)."""
+    loop = ReminderLoop(engine, pack, clock, transport, worker_id=worker_id, settings=settings)
+    stop = stop or threading.Event()
+    loop.start()
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        loop.shutdown()

@@ -1,0 +1,140 @@
+"""Everything the planners need to know about one person, as known at an instant.
+
+`load_contexts` reads the timeline for a batch of people with a constant number
+of queries per chunk; the planners are pure functions of the contexts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.clock import local_date
+from handlers.status import PersonStatus, statuses
+from policy.calendar import WorkingCalendar
+from policy.engine import PolicyPack
+from storage.models import Person
+from storage.timeline import KnownAbsence, KnownAction, KnownAgreement, KnownSession, Timeline
+
+HISTORY_DAYS = 120  # how far back sessions and absences matter to open lapses
+
+
+@dataclass(frozen=True)
+class PlanParams:
+    """The instant of planning and the engine's epoch.
+
+    Lapses that began before the epoch (the first instant the engine ran, or the
+    start of a simulation) are raised at the epoch instead of being lost.
+    """
+
+    as_of: datetime
+    epoch: datetime
+    fallback_id: str | None = None
+    admin_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class PersonContext:
+    """One person (the subject of every candidate planned for them) and their surroundings."""
+
+    person: Person
+    today: date
+    status: PersonStatus | None
+    supervisor: Person | None
+    line_manager: Person | None
+    sessions: list[KnownSession]
+    absences: list[KnownAbsence]
+    supervisor_absences: list[KnownAbsence]
+    agreement: KnownAgreement | None
+    supervisor_since: date
+    actions: list[KnownAction]
+    supervisees: list[Person]
+    supervisee_since: dict[str, date]
+    people: dict[str, Person] = field(repr=False)
+    fallback: Person | None = None
+    admins: list[Person] = field(default_factory=list)
+
+    def who(self, person_id: str | None) -> Person | None:
+        return self.people.get(person_id) if person_id else None
+
+    def absences_of(self, person_id: str | None) -> list[KnownAbsence]:
+        if person_id == self.person.id:
+            return self.absences
+        if self.supervisor is not None and person_id == self.supervisor.id:
+            return self.supervisor_absences
+        return []
+
+
+def load_contexts(
+    session: Session, pack: PolicyPack, params: PlanParams, person_ids: Sequence[str]
+) -> list[PersonContext]:
+    """Contexts for the active people among `person_ids`, as known at `params.as_of`."""
+    as_of = params.as_of
+    tl = Timeline(session, as_of)
+    people = {pid: p for pid, p in tl.people(person_ids).items() if p.active}
+    if not people:
+        return []
+    ids = sorted(people)
+    status = {s.id: s for s in statuses(session, pack, as_of, ids)}
+    supervisor_of = tl.supervisors(people.values())
+    for pid, st in status.items():
+        supervisor_of[pid] = st.supervisor_id
+    lookup = dict(people)
+    lookup.update(tl.people({s for s in supervisor_of.values() if s} - lookup.keys()))
+    sups = [lookup[s] for s in {s for s in supervisor_of.values() if s} if s in lookup]
+    manager_of = tl.supervisors(sups)
+
+    since = tl.supervisor_since(people.values())
+    sessions = tl.sessions(ids, as_of - timedelta(days=HISTORY_DAYS))
+    extra: set[str] = {m for m in manager_of.values() if m}
+    extra.update(k.supervisor_id for ks in sessions.values() for k in ks if k.supervisor_id)
+    actions = tl.open_actions(ids)
+    extra.update(a.owner_id for acts in actions.values() for a in acts)
+    if params.fallback_id:
+        extra.add(params.fallback_id)
+    extra.update(params.admin_ids)
+    lookup.update(tl.people(extra - lookup.keys()))
+
+    earliest = local_date(as_of, None) - timedelta(days=HISTORY_DAYS)
+    absences = tl.absences([*people.values(), *sups], earliest)
+    agreements = tl.agreements(people.values())
+    supervisees: dict[str, list[Person]] = {}
+    supervisee_since: dict[str, date] = {}
+    if pack.ratio.max_supervisees is not None:
+        supervisees = tl.supervisees(ids)
+        all_sees = [p for group in supervisees.values() for p in group]
+        supervisee_since = tl.supervisor_since(all_sees)
+
+    result: list[PersonContext] = []
+    for pid in ids:
+        p = people[pid]
+        sup = lookup.get(supervisor_of.get(pid) or "")
+        lm = lookup.get(manager_of.get(sup.id) or "") if sup is not None else None
+        result.append(
+            PersonContext(
+                person=p,
+                today=local_date(as_of, p.timezone),
+                status=status.get(pid),
+                supervisor=sup,
+                line_manager=lm,
+                sessions=sessions.get(pid, []),
+                absences=absences.get(pid, []),
+                supervisor_absences=absences.get(sup.id, []) if sup is not None else [],
+                agreement=agreements.get(pid),
+                supervisor_since=since[pid],
+                actions=actions.get(pid, []),
+                supervisees=supervisees.get(pid, []),
+                supervisee_since={s.id: supervisee_since[s.id] for s in supervisees.get(pid, [])},
+                people=lookup,
+                fallback=lookup.get(params.fallback_id or ""),
+                admins=[lookup[a] for a in params.admin_ids if a in lookup],
+            )
+        )
+    return result
+
+
+def calendar_for(pack: PolicyPack) -> WorkingCalendar:
+    return pack.calendar()

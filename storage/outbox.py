@@ -1,0 +1,207 @@
+"""The outbox: every message the engine decided to send, keyed so it goes out at most once.
+
+- `enqueue` inserts candidates idempotently (INSERT ... ON CONFLICT on the unique key,
+  on SQLite and PostgreSQL alike); a pending row whose deadline moved is updated.
+- `claim_due` locks due rows with SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, so
+  replicas never take the same row; SQLite runs one process.
+- Rows of kind `_replan` are the engine's own agenda: "plan this person again then".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel, col, select
+
+from handlers.reminders.candidate import Candidate, make_key, stamp
+from handlers.replies import Reply
+from storage.models import OrgSetting, Outbox, Person
+from storage.status_queries import chunks
+
+PENDING, SENT, DROPPED, FAILED, DONE = "pending", "sent", "dropped", "failed", "done"
+REPLAN = "_replan"
+WATERMARK = "engine.watermark"
+EPOCH = "engine.epoch"
+_INSERT_CHUNK = 300
+
+
+def _payload(c: Candidate) -> str:
+    return json.dumps(
+        {
+            "reply": c.reply.to_json(),
+            "session_at": c.session_at.isoformat() if c.session_at else None,
+            "effect": c.effect,
+        }
+    )
+
+
+def reply_of(row: Outbox) -> Reply:
+    return Reply.from_json(json.loads(row.payload)["reply"])
+
+
+def _insert(session: Session, rows: list[dict[str, Any]], *, update_pending: bool) -> None:
+    dialect = session.get_bind().dialect.name
+    table: Any = SQLModel.metadata.tables["outbox"]
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        part = rows[start : start + _INSERT_CHUNK]
+        stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(part)
+        if update_pending:
+            ex = stmt.excluded
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["key"],
+                set_={
+                    "due_at": ex.due_at,
+                    "useful_until": ex.useful_until,
+                    "text": ex.text,
+                    "payload": ex.payload,
+                },
+                where=table.c.status == PENDING,
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
+        session.execute(stmt)
+
+
+def enqueue(session: Session, candidates: Iterable[Candidate], now: datetime) -> int:
+    """Add candidates not yet in the outbox; refresh pending rows with the same key."""
+    rows = [
+        {
+            "key": c.key,
+            "kind": c.kind,
+            "recipient_id": c.recipient_id,
+            "about_id": c.about_id,
+            "session_id": c.session_id,
+            "reason": c.reason,
+            "due_at": c.due_at,
+            "useful_until": c.useful_until,
+            "text": c.reply.text[:8000],
+            "payload": _payload(c),
+            "status": PENDING,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for c in candidates
+    ]
+    if rows:
+        _insert(session, rows, update_pending=True)
+    return len(rows)
+
+
+def schedule_replans(session: Session, when: dict[str, datetime], now: datetime) -> None:
+    """Plan each person again at the given instant (their previous agenda rows are retired)."""
+    if not when:
+        return
+    keys = {pid: make_key(REPLAN, pid, stamp(at)) for pid, at in when.items()}
+    for part in chunks(sorted(when)):
+        session.execute(
+            update(Outbox)
+            .where(
+                col(Outbox.kind) == REPLAN,
+                col(Outbox.status) == PENDING,
+                col(Outbox.recipient_id).in_(part),
+                col(Outbox.key).not_in([keys[p] for p in part]),
+            )
+            .values(status=DONE)
+        )
+    rows = [
+        {
+            "key": keys[pid],
+            "kind": REPLAN,
+            "recipient_id": pid,
+            "about_id": pid,
+            "due_at": at,
+            "text": "",
+            "payload": "{}",
+            "status": PENDING,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for pid, at in when.items()
+    ]
+    _insert(session, rows, update_pending=False)
+
+
+def request_replan(session: Session, person_ids: Iterable[str], at: datetime) -> None:
+    """Ask the engine to plan these people again at `at` (e.g. after a backdated change)."""
+    schedule_replans(session, dict.fromkeys(person_ids, at), at)
+
+
+def claim_due(session: Session, now: datetime, limit: int) -> list[Outbox]:
+    """Lock up to `limit` pending rows due by `now`, oldest first, for this transaction.
+
+    On PostgreSQL rows locked by another replica are skipped (FOR UPDATE SKIP LOCKED);
+    the lock holds until the caller's transaction ends.
+    """
+    stmt = (
+        select(Outbox)
+        .where(col(Outbox.status) == PENDING, col(Outbox.due_at) <= now)
+        .order_by(col(Outbox.due_at), col(Outbox.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list(session.exec(stmt).all())
+
+
+def mark(row: Outbox, status: str, now: datetime, error: str | None = None) -> None:
+    row.status = status
+    row.attempts = (row.attempts or 0) + (0 if status in (DONE,) else 1)
+    if status == SENT:
+        row.sent_at = now
+    row.error = error[:2000] if error else None
+
+
+def next_due_instant(session: Session) -> datetime | None:
+    """When the earliest pending row falls due (the scheduler's next wake-up)."""
+    value = session.execute(
+        sa_select(func.min(col(Outbox.due_at))).where(col(Outbox.status) == PENDING)
+    ).scalar()
+    if value is None:
+        return None
+    from datetime import UTC
+
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def unplanned_people(session: Session, limit: int) -> list[str]:
+    """Active people the engine has never planned (no agenda row at all), by id."""
+    agenda = exists().where(and_(col(Outbox.recipient_id) == Person.id, col(Outbox.kind) == REPLAN))
+    rows = session.execute(
+        sa_select(col(Person.id))
+        .where(col(Person.active).is_(True), ~agenda)
+        .order_by(col(Person.id))
+        .limit(limit)
+    ).scalars()
+    return list(rows)
+
+
+def get_instant(session: Session, key: str) -> datetime | None:
+    row = session.get(OrgSetting, key)
+    return datetime.fromisoformat(row.value) if row is not None else None
+
+
+def set_instant(session: Session, key: str, at: datetime) -> None:
+    row = session.get(OrgSetting, key)
+    if row is None:
+        session.add(OrgSetting(key=key, value=at.isoformat()))
+    else:
+        row.value = at.isoformat()
+    session.flush()
+
+
+def rows_by_status(session: Session, statuses: Sequence[str]) -> list[Outbox]:
+    """Rows in the given states, in due order (reports and tests)."""
+    return list(
+        session.exec(
+            select(Outbox)
+            .where(col(Outbox.status).in_(list(statuses)), col(Outbox.kind) != REPLAN)
+            .order_by(col(Outbox.due_at), col(Outbox.id))
+        ).all()
+    )
