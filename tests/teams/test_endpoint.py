@@ -1,0 +1,269 @@
+"""The real Teams endpoint, fed real-shaped activities, answering through a fake Bot Connector."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from storage.db import session_scope
+from storage.models import AdminNotice, ConversationRef, Person
+from tests.teams.conftest import Endpoint
+from tests.teams.fakes import activity
+
+
+def _link(endpoint: Endpoint, person_id: str, teams_id: str) -> None:
+    with session_scope(endpoint.server.bot.turns.engine) as s:
+        person = s.get(Person, person_id)
+        assert person is not None
+        person.teams_user_id = teams_id
+        s.add(person)
+
+
+def _card(posted: dict) -> dict:
+    attachment = posted["attachments"][0]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    return attachment["content"]
+
+
+def _texts(card: dict) -> str:
+    return " ".join(e.get("text", "") for e in card["body"])
+
+
+def test_healthz_answers(dev_endpoint: Endpoint) -> None:
+    assert dev_endpoint.get("/healthz") == (200, {"status": "ok"})
+
+
+def test_question_is_answered_with_a_card_in_the_same_conversation(dev_endpoint: Endpoint) -> None:
+    _link(dev_endpoint, "sw1", "aad-alex")
+    fake = dev_endpoint.connector
+    body = activity(
+        "message",
+        service_url=fake.url,
+        aad="aad-alex",
+        user_id="29:alex",
+        user_name="Alex Jones",
+        text="when is my next supervision due?",
+    )
+    status, _ = dev_endpoint.post(body)
+    assert status == 200
+    [reply] = fake.to("a:personal-1")
+    card = _card(reply)
+    assert card["version"] == "1.5"
+    assert "next supervision is due" in _texts(card)
+    facts = {
+        f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]
+    }
+    assert "Next due" in facts and "Cadence" in facts
+
+
+def test_mention_in_a_channel_is_stripped_and_answered(dev_endpoint: Endpoint) -> None:
+    _link(dev_endpoint, "tm1", "aad-sam")
+    fake = dev_endpoint.connector
+    body = activity(
+        "message",
+        service_url=fake.url,
+        aad="aad-sam",
+        user_id="29:sam",
+        conversation_id="19:channel@thread.tacv2",
+        conversation_type="channel",
+        text="<at>Supervision</at> who is overdue in my team?",
+    )
+    assert dev_endpoint.post(body)[0] == 200
+    [reply] = fake.to("19:channel@thread.tacv2")
+    assert "Sorry, I didn't understand" not in str(reply)
+    with session_scope(dev_endpoint.server.bot.turns.engine) as s:
+        # A channel is not a place for personal reminders: no reference stored.
+        assert s.get(ConversationRef, ("tm1", "teams")) is None
+
+
+def test_first_message_stores_the_conversation_reference(dev_endpoint: Endpoint) -> None:
+    _link(dev_endpoint, "sw1", "aad-alex")
+    fake = dev_endpoint.connector
+    body = activity("message", service_url=fake.url, aad="aad-alex", user_id="29:alex", text="help")
+    assert dev_endpoint.post(body)[0] == 200
+    with session_scope(dev_endpoint.server.bot.turns.engine) as s:
+        ref = s.get(ConversationRef, ("sw1", "teams"))
+        assert ref is not None
+    assert '"serviceUrl": "' + fake.url in ref.reference
+    assert '"id": "a:personal-1"' in ref.reference
+
+
+def test_unknown_id_is_matched_by_email_and_remembered(dev_endpoint: Endpoint) -> None:
+    fake = dev_endpoint.connector
+    fake.members["29:jo"] = {
+        "id": "29:jo",
+        "name": "Jo Brown",
+        "aadObjectId": "aad-jo",
+        "email": "Jo@Example.org",
+        "userPrincipalName": "jo@example.org",
+    }
+    body = activity(
+        "message",
+        service_url=fake.url,
+        aad="aad-jo",
+        user_id="29:jo",
+        user_name="Jo Brown",
+        text="who is my supervisor?",
+    )
+    assert dev_endpoint.post(body)[0] == 200
+    [reply] = fake.to("a:personal-1")
+    assert "Sam Taylor" in str(reply)
+    with session_scope(dev_endpoint.server.bot.turns.engine) as s:
+        jo = s.get(Person, "sw2")
+        assert jo is not None and jo.teams_user_id == "aad-jo"
+
+
+def test_unknown_person_is_told_to_ask_and_admins_are_told_once(dev_endpoint: Endpoint) -> None:
+    fake = dev_endpoint.connector
+    _link(dev_endpoint, "adm", "aad-ada")
+    # The admin has talked to the bot before, so Teams can reach them.
+    hello = activity(
+        "message",
+        service_url=fake.url,
+        aad="aad-ada",
+        user_id="29:ada",
+        conversation_id="a:ada",
+        text="help",
+    )
+    assert dev_endpoint.post(hello)[0] == 200
+    for n in range(2):
+        body = activity(
+            "message",
+            service_url=fake.url,
+            aad="aad-stranger",
+            user_id="29:x",
+            user_name="Pat Stranger",
+            conversation_id="a:stranger",
+            text=f"hi {n}",
+        )
+        assert dev_endpoint.post(body)[0] == 200
+    told = fake.to("a:stranger")
+    assert len(told) == 2 and all("ask your supervision-bot admin" in t["text"] for t in told)
+    to_admin = [a for a in fake.to("a:ada") if "Pat Stranger" in str(a)]
+    assert len(to_admin) == 1
+    with session_scope(dev_endpoint.server.bot.turns.engine) as s:
+        notices = s.exec(select(AdminNotice).where(AdminNotice.key == "teams-unknown:aad-stranger"))
+        assert len(notices.all()) == 1
+
+
+def test_retried_activity_is_answered_once(dev_endpoint: Endpoint) -> None:
+    _link(dev_endpoint, "sw1", "aad-alex")
+    fake = dev_endpoint.connector
+    body = activity(
+        "message",
+        service_url=fake.url,
+        aad="aad-alex",
+        user_id="29:alex",
+        text="am I overdue?",
+        activity_id="retry-1",
+    )
+    assert dev_endpoint.post(body)[0] == 200
+    assert dev_endpoint.post(body)[0] == 200
+    assert len(fake.to("a:personal-1")) == 1
+
+
+def test_install_stores_reference_and_welcomes(dev_endpoint: Endpoint) -> None:
+    _link(dev_endpoint, "sw3", "aad-chris")
+    fake = dev_endpoint.connector
+    update = activity(
+        "conversationUpdate",
+        service_url=fake.url,
+        aad="aad-chris",
+        user_id="29:chris",
+        user_name="Chris Green",
+        membersAdded=[{"id": "28:bot-id"}],
+    )
+    install = activity(
+        "installationUpdate",
+        service_url=fake.url,
+        aad="aad-chris",
+        user_id="29:chris",
+        user_name="Chris Green",
+        action="add",
+    )
+    assert dev_endpoint.post(update)[0] == 200
+    assert dev_endpoint.post(install)[0] == 200
+    posted = fake.to("a:personal-1")
+    assert len(posted) == 2  # welcome + help, once although Teams sent two install activities
+    assert "Hello Chris" in posted[0]["text"]
+    with session_scope(dev_endpoint.server.bot.turns.engine) as s:
+        assert s.get(ConversationRef, ("sw3", "teams")) is not None
+
+
+def test_submit_button_runs_the_action(dev_endpoint: Endpoint) -> None:
+    """Action.Submit in a personal chat arrives as a message whose `value` is the button data."""
+    _link(dev_endpoint, "tm1", "aad-sam")
+    fake = dev_endpoint.connector
+    body = activity(
+        "message",
+        service_url=fake.url,
+        aad="aad-sam",
+        user_id="29:sam",
+        value={"action": "session_held", "value": "4"},
+    )
+    assert dev_endpoint.post(body)[0] == 200
+    [reply] = fake.to("a:personal-1")
+    assert "held" in str(reply).lower()
+    again = activity(
+        "message",
+        service_url=fake.url,
+        aad="aad-sam",
+        user_id="29:sam",
+        value={"action": "session_held", "value": "4"},
+    )
+    assert dev_endpoint.post(again)[0] == 200
+    assert "already" in str(fake.to("a:personal-1")[1]).lower()
+
+
+def test_card_action_invoke_answers_with_a_card(dev_endpoint: Endpoint) -> None:
+    """Action.Execute arrives as an adaptiveCard/action invoke; the reply replaces the card."""
+    _link(dev_endpoint, "sw1", "aad-alex")
+    fake = dev_endpoint.connector
+    body = activity(
+        "invoke",
+        service_url=fake.url,
+        aad="aad-alex",
+        user_id="29:alex",
+        name="adaptiveCard/action",
+        value={
+            "action": {
+                "type": "Action.Execute",
+                "verb": "record_sign",
+                "data": {"action": "record_sign", "value": "1"},
+            },
+            "trigger": "manual",
+        },
+    )
+    status, response = dev_endpoint.post(body)
+    assert status == 200
+    assert response["statusCode"] == 200
+    assert response["type"] == "application/vnd.microsoft.card.adaptive"
+    assert "you signed the record of session #1" in _texts(response["value"])
+
+
+def test_form_submission_books_a_session(dev_endpoint: Endpoint) -> None:
+    _link(dev_endpoint, "tm1", "aad-sam")
+    fake = dev_endpoint.connector
+    body = activity(
+        "message",
+        service_url=fake.url,
+        aad="aad-sam",
+        user_id="29:sam",
+        value={
+            "action": "book_submit",
+            "value": "",
+            "supervisee": "sw2",
+            "date": "2026-04-21",
+            "time": "14:00",
+        },
+    )
+    assert dev_endpoint.post(body)[0] == 200
+    [reply] = fake.to("a:personal-1")
+    assert "Tue 21 Apr 2026" in str(reply)
+
+
+def test_body_that_is_not_an_activity_gets_a_clear_400(dev_endpoint: Endpoint) -> None:
+    status, body = dev_endpoint.post(None, raw=b"{not json")
+    assert status == 400 and "activity" in body["error"]
+    status, body = dev_endpoint.post([1, 2, 3])
+    assert status == 400
+    assert dev_endpoint.connector.posted == []
