@@ -1,0 +1,92 @@
+"""`supervision-bot serve`: the Slack app over HTTP or Socket Mode, with the reminder loop."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Annotated
+
+import typer
+
+from bot import cli_org
+from bot.cli_org import DatabaseUrl, Policy, user_errors
+from bot.clock import SystemClock
+from bot.settings import MissingConfiguration, Settings
+from bot.slack.app import SlackBot, build_app
+from bot.slack.client import make_client
+from bot.slack.server import serve_http, serve_socket, start_background
+from bot.slack.transport import SlackTransport
+from handlers.chat.dispatch import ChatService
+
+log = logging.getLogger(__name__)
+
+HOW_TO_CREATE = (
+    "Create the Slack app from app_manifest.yaml (api.slack.com/apps > Create New App > "
+    "From an app manifest), install it to your workspace, then copy the Bot User OAuth Token "
+    "(xoxb-...) to SLACK_BOT_TOKEN and the Signing Secret (Basic Information) to "
+    "SLACK_SIGNING_SECRET; for --socket, create an App-Level Token with connections:write "
+    "and set SLACK_APP_TOKEN (xapp-...)."
+)
+
+
+def check_config(settings: Settings, *, socket: bool) -> None:
+    """One clear message naming every missing variable, and how to get them."""
+    names = ["slack_bot_token", "slack_signing_secret"] + (["slack_app_token"] if socket else [])
+    settings.require(*names, hint=HOW_TO_CREATE)
+
+
+def _start_reminders(service: ChatService, transport: SlackTransport) -> None:
+    try:
+        scheduler = importlib.import_module("bot.scheduler")
+    except ModuleNotFoundError:
+        log.warning("reminder loop not available (bot.scheduler missing); serving chat only")
+        return
+    start_background(
+        lambda: scheduler.run_forever(service.engine, service.pack, service.clock, transport),
+        "reminders",
+    )
+
+
+@user_errors
+def serve(
+    http: Annotated[
+        bool, typer.Option("--http", help="Serve Slack over HTTP (POST /slack/events).")
+    ] = False,
+    socket: Annotated[
+        bool, typer.Option("--socket", help="Use Socket Mode (SLACK_APP_TOKEN).")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", help="HTTP port.")] = 3000,
+    host: Annotated[str, typer.Option("--host", help="HTTP address to bind.")] = "0.0.0.0",
+    reminders: Annotated[bool, typer.Option(help="Also run the reminder loop.")] = True,
+    database_url: DatabaseUrl = None,
+    policy: Policy = None,
+) -> None:
+    """Run the Slack app (HTTP with waitress, or Socket Mode) and the reminder loop.
+
+    Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and SLACK_APP_TOKEN for --socket);
+    SLACK_API_URL overrides the Web API base URL; DATABASE_URL picks the store.
+    """
+    if http == socket:
+        raise cli_org.fail("Choose one of --http or --socket.")
+    settings = Settings()
+    try:
+        check_config(settings, socket=socket)
+    except MissingConfiguration as exc:
+        raise cli_org.fail(str(exc)) from None
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    engine = cli_org.database(database_url)
+    clock = SystemClock()
+    service = ChatService(
+        engine, clock, cli_org.choose_pack(engine, policy), frozenset(settings.admin_ids)
+    )
+    client = make_client(settings)
+    transport = SlackTransport(client, engine, clock, service.admin_ids)
+    app = build_app(SlackBot(service, client, transport), str(settings.slack_signing_secret))
+    if reminders:
+        _start_reminders(service, transport)
+    if socket:
+        serve_socket(app, str(settings.slack_app_token))
+    else:
+        serve_http(app, host, port)
