@@ -88,8 +88,12 @@ def all_rules(pack: PolicyPack) -> list[RuleRef]:
                             f"Case supervision{rating}: {c.what}, {c.every.label}", c))
     for d in pack.deadlines:
         unit = "working days" if d.working_days else "days"
-        when = (f"the same day as {d.after_event}" if d.days == 0
-                else f"within {d.days} {unit} of {d.after_event}")
+        if d.within is not None:
+            when = f"{d.within.span} after {d.after_event}"
+        elif d.days == 0:
+            when = f"the same day as {d.after_event}"
+        else:
+            when = f"within {d.days} {unit} of {d.after_event}"
         refs.append(RuleRef(f"deadlines.{d.id}", f"{d.what}: {when}", d))
     return refs
 

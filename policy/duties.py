@@ -15,7 +15,7 @@ from dateutil.relativedelta import relativedelta
 from policy.calendar import WorkingCalendar
 from policy.engine import role_of
 from policy.errors import PolicyError
-from policy.model import PolicyPack
+from policy.model import PolicyPack, RuleRef
 from policy.rules import Citation, Milestone
 
 
@@ -142,6 +142,20 @@ def milestones(pack: PolicyPack, role: str, role_start: date) -> list[tuple[date
     return [(m.offset.after(role_start), m) for m in r.milestones]
 
 
+def applying_to(pack: PolicyPack, role: str) -> list[RuleRef]:
+    """The role's own rules plus every minimum and regular activity that applies to it."""
+    role_of(pack, role)
+    out = []
+    for ref in pack.rules():
+        applies = getattr(ref.rule, "applies_to", False)
+        if ref.rule_id == f"roles.{role}" or ref.rule_id.startswith(f"roles.{role}."):
+            out.append(ref)
+        elif applies is None or (applies and role in applies):
+            if not ref.rule_id.startswith("case_supervision."):
+                out.append(ref)
+    return out
+
+
 def case_review_due(pack: PolicyPack, rule: str, last_review: date) -> Deadline:
     """Next case supervision for a case last reviewed on `last_review`.
 
@@ -161,8 +175,12 @@ def deadline_after(pack: PolicyPack, deadline_id: str, event_day: date,
     """A pack deadline (e.g. Darlington 'case_allocation_oversight') after an event."""
     for d in pack.deadlines:
         if d.id == deadline_id:
-            day = (_cal(pack, calendar).add_working_days(event_day, d.days) if d.working_days
-                   else event_day + timedelta(days=d.days))
+            if d.within is not None:
+                day = d.within.after(event_day)
+            elif d.working_days:
+                day = _cal(pack, calendar).add_working_days(event_day, d.days or 0)
+            else:
+                day = event_day + timedelta(days=d.days or 0)
             return Deadline(day, f"deadlines.{d.id}", d.citation, d.assumed)
     raise PolicyError(f"the {pack.name} policy has no deadline {deadline_id!r}")
 

@@ -144,6 +144,6 @@ def parse_duration(text: str) -> Interval:
 def _checked(interval: Interval, text: str) -> Interval:
     if interval.count <= 0:
         raise ValueError(f"{text!r} must be longer than zero")
-    if interval.approx_days > 3 * 365.2425:
-        raise ValueError(f"{text!r} is longer than three years")
+    if interval.approx_days > 10 * 365.2425:
+        raise ValueError(f"{text!r} is longer than ten years")
     return interval

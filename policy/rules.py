@@ -273,13 +273,30 @@ class Overrides(Rule):
 
 
 class Deadline(Rule):
-    """Something due within `days` (working days unless `working_days: false`) of an event."""
+    """Something due within `days` (working days unless `working_days: false`) of an event,
+    or within a calendar `span` such as '6 years'."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     what: str = Field(min_length=1)
     after_event: str = Field(min_length=1)
-    days: int = Field(ge=0, le=365)
+    days: int | None = Field(default=None, ge=0, le=365)
     working_days: bool = True
+    span: str | None = None
+
+    @field_validator("span", mode="before")
+    @classmethod
+    def _check_span(cls, v: Any) -> Any:
+        return v if v is None else _duration(v)
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> Deadline:
+        if (self.days is None) == (self.span is None):
+            raise ValueError("give either days (with working_days) or span, not both")
+        return self
+
+    @property
+    def within(self) -> Interval | None:
+        return None if self.span is None else parse_duration(self.span)
 
 
 class CaseSupervision(Periodic):
