@@ -38,6 +38,15 @@ class Settings(BaseSettings):
         description="Person id who receives escalations for supervisors with no line manager.",
     )
     notes_retention_days: int = Field(default=365, ge=1)
+    reflection_bank: str | None = Field(
+        default=None,
+        description="Path to the organisation's reflective question bank YAML (built-in if unset).",
+    )
+    child_detail_patterns: str | None = Field(
+        default=None,
+        description="Path to the organisation's children's-details patterns YAML (built-in "
+        "if unset).",
+    )
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
