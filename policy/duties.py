@@ -145,15 +145,15 @@ def milestones(pack: PolicyPack, role: str, role_start: date) -> list[tuple[date
 def applying_to(pack: PolicyPack, role: str) -> list[RuleRef]:
     """The role's own rules plus every minimum and regular activity that applies to it."""
     role_of(pack, role)
-    out = []
-    for ref in pack.rules():
-        applies = getattr(ref.rule, "applies_to", False)
-        if ref.rule_id == f"roles.{role}" or ref.rule_id.startswith(f"roles.{role}."):
-            out.append(ref)
-        elif applies is None or (applies and role in applies):
-            if not ref.rule_id.startswith("case_supervision."):
-                out.append(ref)
-    return out
+    own = [r for r in pack.rules()
+           if r.rule_id == f"roles.{role}" or r.rule_id.startswith(f"roles.{role}.")]
+    shared = [
+        *(m for m in pack.minimums if m.applies_to is None or role in m.applies_to),
+        *(p for p in pack.periodic if p.applies_to is None or role in p.applies_to),
+    ]
+    ids = {f"minimums.{m.id}" for m in pack.minimums} | {f"periodic.{p.id}" for p in pack.periodic}
+    wanted = {id(rule) for rule in shared}
+    return own + [r for r in pack.rules() if r.rule_id in ids and id(r.rule) in wanted]
 
 
 def case_review_due(pack: PolicyPack, rule: str, last_review: date) -> Deadline:
