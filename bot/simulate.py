@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Index, select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
@@ -93,7 +93,10 @@ def private_copy(source: Engine) -> Engine:
             for i in range(0, len(rows), 500):
                 dst.execute(table.insert(), rows[i : i + 500])
         for table_name, column in _FACT_INDEXES:
-            Index(f"ix_sim_{table_name}_{column}", meta.tables[table_name].c[column]).create(dst)
+            # Plain DDL on the copy only: the shared metadata must not learn these indexes.
+            dst.execute(
+                text(f"CREATE INDEX ix_sim_{table_name}_{column} ON {table_name} ({column})")
+            )
     return copy
 
 
