@@ -1,13 +1,15 @@
 """Shared fixtures: a real database per test, on SQLite and (when configured) PostgreSQL.
 
-Every test that takes `engine` runs once on a fresh SQLite file and, when
-TEST_DATABASE_URL points at PostgreSQL, once more in a private schema there.
+Every test that takes `engine` runs once on a fresh SQLite file (a copy of one
+migrated once per process) and, when TEST_DATABASE_URL points at PostgreSQL,
+once more in a private schema there, migrated with Alembic.
 Under CI=true an unreachable PostgreSQL fails the run instead of skipping.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,11 +58,28 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """An engine on a fresh database with the schema migrated to the latest version."""
-    eng = make_engine(db_url)
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per test process; each test gets a copy (fast)."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    eng = make_engine(f"sqlite:///{path}")
     upgrade(eng)
+    with eng.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    eng.dispose()
+    return path
+
+
+@pytest.fixture
+def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """An engine on a fresh database with the schema migrated to the latest version."""
+    if db_url.startswith("sqlite:///"):
+        template: Path = request.getfixturevalue("_sqlite_template")
+        shutil.copyfile(template, db_url.removeprefix("sqlite:///"))
+        eng = make_engine(db_url)
+    else:
+        eng = make_engine(db_url)
+        upgrade(eng)
     try:
         yield eng
     finally:
