@@ -16,6 +16,24 @@ from policy.model import PolicyPack
 PACKS_DIR = Path(__file__).resolve().parent / "packs"
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (the second would win)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None,
+                    f"'{key}' is given twice (lines {seen[key]} and {line})",
+                    key_node.start_mark,
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
 def available_packs() -> list[str]:
     """Names of the built-in packs, e.g. ['darlington', 'lancashire', 'leeds', ...]."""
     return sorted(p.stem for p in PACKS_DIR.glob("*.yaml"))
@@ -107,7 +125,7 @@ def _nearest_line(lines: dict[tuple[int | str, ...], int], loc: tuple[int | str,
 def parse_text(text: str, origin: str) -> PolicyPack:
     """Validate pack YAML text; PolicyError lists every problem with its path."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

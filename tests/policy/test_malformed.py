@@ -171,3 +171,13 @@ def test_a_copied_pack_with_a_changed_number_loads(tmp_path: Path) -> None:
                     .replace("name: leeds", "name: our-leeds"), "utf-8")
     pack = load_pack(str(path))
     assert (pack.name, pack.ratio.max_supervisees) == ("our-leeds", 12)
+
+
+def test_a_key_given_twice_is_an_error_not_a_silent_override() -> None:
+    twice = "  max_supervisees: 10\n  max_supervisees: 12\n"
+    text = LEEDS_TEXT.replace("  max_supervisees: 10\n", twice)
+    with pytest.raises(PolicyError) as info:
+        parse_text(text, "twice.yaml")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "max_supervisees: 12" in t)
+    assert str(info.value) == (f"twice.yaml: not valid YAML at line {line}, column 3: "
+                               f"'max_supervisees' is given twice (lines {line - 1} and {line})")
