@@ -12,14 +12,17 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
 from bot.clock import Clock
@@ -82,8 +85,7 @@ def dispatch_due(
     now = clock.now()
     who = recipients_for(engine, settings)
     report = DispatchReport()
-    with session_scope(engine) as session:
-        report.planned = refresh(session, pack, now, who, cfg, sweep=sweep)
+    report.planned = _retrying(partial(_refresh, engine, pack, now, who, cfg, sweep))
     while True:
         replan: set[str] = set()
         with session_scope(engine) as session:
@@ -102,12 +104,48 @@ def dispatch_due(
             for row in messages:
                 _deliver(session, row, fresh, people, transport, now, cfg, report, replan)
         if replan:
-            with session_scope(engine) as session:
-                params = params_at(session, now, who)
-                report.planned += plan_and_enqueue(
-                    session, pack, params, sorted(replan), cfg, now - cfg.min_lookback
-                )
+            report.planned += _retrying(
+                partial(_replan, engine, pack, now, who, cfg, sorted(replan))
+            )
     return report
+
+
+def _refresh(
+    engine: Engine,
+    pack: PolicyPack,
+    now: datetime,
+    who: Recipients,
+    cfg: EngineConfig,
+    sweep: bool,
+) -> int:
+    with session_scope(engine) as session:
+        return refresh(session, pack, now, who, cfg, sweep=sweep)
+
+
+def _replan(
+    engine: Engine,
+    pack: PolicyPack,
+    now: datetime,
+    who: Recipients,
+    cfg: EngineConfig,
+    people: list[str],
+) -> int:
+    with session_scope(engine) as session:
+        params = params_at(session, now, who)
+        return plan_and_enqueue(session, pack, params, people, cfg, now - cfg.min_lookback)
+
+
+def _retrying(work: Callable[[], int], attempts: int = 4) -> int:
+    """Planning is idempotent: when replicas collide (deadlock, serialisation, a racing
+    insert), run it again rather than fail the pass."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except (OperationalError, IntegrityError) as exc:
+            if attempt == attempts - 1:
+                raise
+            log.info("planning collided with another replica (%s); retrying", type(exc).__name__)
+    return 0
 
 
 def _deliver(

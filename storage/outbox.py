@@ -188,12 +188,16 @@ def get_instant(session: Session, key: str) -> datetime | None:
 
 
 def set_instant(session: Session, key: str, at: datetime) -> None:
-    row = session.get(OrgSetting, key)
-    if row is None:
-        session.add(OrgSetting(key=key, value=at.isoformat()))
-    else:
-        row.value = at.isoformat()
-    session.flush()
+    """Store an instant under `key` (an upsert: replicas may race to set it)."""
+    dialect = session.get_bind().dialect.name
+    table: Any = SQLModel.metadata.tables["org_setting"]
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(
+        key=key, value=at.isoformat()
+    )
+    session.execute(
+        stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value})
+    )
+    session.expire_all()
 
 
 def rows_by_status(session: Session, statuses: Sequence[str]) -> list[Outbox]:
