@@ -1,9 +1,351 @@
-"""CLI commands (placeholder until this area's commands land)."""
+"""Reflective supervision from the command line: questions, the bank, preparation, notes, actions.
+
+Each command calls the same platform-neutral handlers as chat and prints their reply.
+"""
 
 from __future__ import annotations
 
+import functools
+import random
+from collections.abc import Callable
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
 import typer
+
+from bot import cli_org
+from bot.cli_org import DatabaseUrl, fail, user_errors
+from bot.clock import Clock, FixedClock, SystemClock, local_instant
+from bot.render_text import render_text
+from bot.settings import Settings
+from handlers.reflect import actions, notes, prep
+from handlers.reflect.common import CONFIRM_FIELD
+from handlers.reflect.questions import parse_focus, reflective_question
+from handlers.replies import Reply
+from policy.reflection.bank import QuestionBank, load_bank
+from policy.reflection.child_details import ChildDetailPatterns, load_child_patterns
+from policy.reflection.schema import FUNCTIONS, STAGE_TITLES, STAKEHOLDERS, cell_counts
+from policy.reflection.yamlpath import FileProblem
+from storage.db import session_scope
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+reflect_app = typer.Typer(
+    help="Reflective questions (4x4x4 model) and preparation for supervision.", no_args_is_help=True
+)
+bank_app = typer.Typer(help="Check and show the reflective question bank.", no_args_is_help=True)
+actions_app = typer.Typer(
+    help="Actions agreed in supervision: who, what, by when.", no_args_is_help=True
+)
+notes_app = typer.Typer(help="Your private preparation notes.", no_args_is_help=True)
+
+As = Annotated[str, typer.Option("--as", help="Your person id (access rules apply).")]
+Bank = Annotated[
+    str | None,
+    typer.Option("--bank", envvar="REFLECTION_BANK", show_envvar=True,
+                 help="An organisation's question bank YAML (default: the built-in bank)."),
+]  # fmt: skip
+Today = Annotated[
+    str | None,
+    typer.Option("--today", help="Act as if today were DATE (YYYY-MM-DD), 09:00 local time."),
+]
+
+
+def file_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Bank and pattern file problems become a clear message and exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except FileProblem as exc:
+            raise fail(str(exc)) from None
+
+    return user_errors(wrapper)
+
+
+def _clock(today: str | None) -> Clock:
+    if today is None:
+        return SystemClock()
+    day = cli_org.parse_day(today, "--today")
+    return FixedClock(local_instant(day, time(9, 0), Settings().default_timezone))
+
+
+def _bank(path: str | None) -> QuestionBank:
+    return load_bank(path or Settings().reflection_bank)
+
+
+def _patterns() -> ChildDetailPatterns:
+    return load_child_patterns(Settings().child_detail_patterns)
+
+
+def _show(reply: Reply) -> None:
+    typer.echo(render_text(reply))
+
+
+def _concept(value: str | None, allowed: tuple[str, ...], option: str, kind: str) -> str | None:
+    if value is None:
+        return None
+    if value in allowed:
+        return value
+    focus = parse_focus(f"about {value}" if kind == "function" else f"from {value}")
+    found = focus.function if kind == "function" else focus.stakeholder
+    if found is None:
+        raise fail(f"{option}: '{value}' is not a {kind}; use one of {', '.join(allowed)}.")
+    return found
+
+
+# ---------------------------------------------------------------- reflect
+
+
+@reflect_app.command("question")
+@file_errors
+def question_cmd(
+    about: Annotated[
+        str | None,
+        typer.Option(
+            "--about", help="A function: " + ", ".join(FUNCTIONS) + " (or e.g. 'wellbeing')."
+        ),
+    ] = None,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="A stakeholder: " + ", ".join(STAKEHOLDERS) + " (or e.g. 'family')."
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Repeatable choice.")] = None,
+    bank: Bank = None,
+) -> None:
+    """Give me a reflective question, optionally about a function or from a perspective."""
+    function = _concept(about, FUNCTIONS, "--about", "function")
+    stakeholder = _concept(from_, STAKEHOLDERS, "--from", "stakeholder")
+    rng = random.Random(seed) if seed is not None else None
+    _show(reflective_question(_bank(bank), function, stakeholder, rng=rng))
+
+
+@reflect_app.command("prepare")
+@file_errors
+def prepare_cmd(
+    session_id: Annotated[int, typer.Argument(help="The session to prepare for.")],
+    as_person: As,
+    today: Today = None,
+    database_url: DatabaseUrl = None,
+    bank: Bank = None,
+) -> None:
+    """Prepare for a session a question at a time; answers are saved as private notes."""
+    engine, clock, qbank = cli_org.database(database_url), _clock(today), _bank(bank)
+    with session_scope(engine) as db:
+        reply = prep.start_prep(db, qbank, as_person, session_id, clock)
+    _show(reply)
+    if reply.form is None:
+        raise typer.Exit(1)
+    values: dict[str, str] = {}
+    for field in reply.form.fields:
+        typer.echo(f"\n{field.label}")
+        values[field.name] = typer.prompt(
+            "Your answer (Enter to skip)", default=field.initial or "", show_default=False
+        )
+    with session_scope(engine) as db:
+        saved = prep.save_prep(db, qbank, as_person, session_id, values, clock, _patterns())
+        if saved.form is not None and any(f.name == CONFIRM_FIELD for f in saved.form.fields):
+            _show(saved)
+            if not typer.confirm("Save as written anyway?", default=False):
+                typer.echo("Not saved. Run the command again to edit your answers.")
+                raise typer.Exit(1)
+            saved = prep.save_prep(
+                db,
+                qbank,
+                as_person,
+                session_id,
+                {**values, CONFIRM_FIELD: "save"},
+                clock,
+                _patterns(),
+            )
+    _show(saved)
+
+
+@reflect_app.command("share")
+@user_errors
+def share_cmd(
+    session_id: Annotated[int, typer.Argument(help="The session whose notes to share.")],
+    as_person: As,
+    stop: Annotated[bool, typer.Option("--stop", help="Stop sharing instead.")] = False,
+    today: Today = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Share a session's preparation notes with its supervisor (or --stop sharing)."""
+    with session_scope(cli_org.database(database_url)) as db:
+        if stop:
+            _show(prep.unshare_prep(db, as_person, session_id))
+        else:
+            _show(prep.share_prep(db, as_person, session_id, _clock(today)))
+
+
+@bank_app.command("check")
+@file_errors
+def bank_check(file: Annotated[Path, typer.Argument(help="A question bank YAML file.")]) -> None:
+    """Check an organisation's question bank file and say exactly what is wrong."""
+    bank = load_bank(file)
+    typer.echo(f"{file}: OK, {len(bank.questions)} questions in all 16 cells.")
+    for warning in bank.warnings:
+        typer.echo(f"Warning: {warning}")
+
+
+@reflect_app.command("patterns")
+@file_errors
+def patterns_check(
+    file: Annotated[Path, typer.Argument(help="A children's-details patterns YAML file.")],
+    text: Annotated[str | None, typer.Option("--try", help="Show what TEXT would flag.")] = None,
+    today: Today = None,
+) -> None:
+    """Check an organisation's children's-details patterns file (and try it on some text)."""
+    patterns = load_child_patterns(file)
+    typer.echo(
+        f"{file}: OK, {len(patterns.specs)} patterns: " + ", ".join(s.id for s in patterns.specs)
+    )
+    if text is not None:
+        day = _clock(today).now().date()
+        flags = patterns.find(text, day)
+        for flag in flags:
+            typer.echo(f"  “{flag.snippet}” looks like {flag.label} ({flag.pattern_id})")
+        if not flags:
+            typer.echo("  Nothing flagged.")
+
+
+@bank_app.command("show")
+@file_errors
+def bank_show(bank: Bank = None) -> None:
+    """Show the bank in force: questions per Kolb stage and stakeholder."""
+    qbank = _bank(bank)
+    counts = cell_counts(qbank.questions)
+    typer.echo(f"{qbank.title}: {len(qbank.questions)} questions ({', '.join(qbank.sources)})")
+    typer.echo(f"{'':18}" + "".join(f"{s:>18}" for s in STAKEHOLDERS))
+    for stage, title in STAGE_TITLES.items():
+        typer.echo(f"{title:18}" + "".join(f"{counts[(stage, s)]:>18}" for s in STAKEHOLDERS))
+    for q in qbank.questions:
+        typer.echo(f"{q.id:22} {q.stage}/{q.stakeholder} [{', '.join(q.functions)}] {q.text}")
+
+
+# ---------------------------------------------------------------- actions
+
+
+@actions_app.command("add")
+@user_errors
+def actions_add(
+    text: Annotated[str, typer.Argument(help="What is to be done.")],
+    as_person: As,
+    owner: Annotated[str, typer.Option("--owner", help="Person id responsible.")],
+    due: Annotated[str, typer.Option("--due", help="Due date, YYYY-MM-DD.")],
+    supervisee: Annotated[
+        str | None, typer.Option("--for", help="Whose supervision (default: yours).")
+    ] = None,
+    session: Annotated[int | None, typer.Option("--session", help="Session id.")] = None,
+    today: Today = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Record an action agreed in supervision: what, who is responsible, by when."""
+    due_on: date = cli_org.parse_day(due, "--due")
+    with session_scope(cli_org.database(database_url)) as db:
+        _show(
+            actions.add_action(
+                db,
+                as_person,
+                supervisee or as_person,
+                text,
+                owner,
+                due_on,
+                _clock(today),
+                session_id=session,
+            )
+        )
+
+
+@actions_app.command("list")
+@user_errors
+def actions_list(
+    as_person: As,
+    supervisee: Annotated[
+        str | None,
+        typer.Option("--for", help="A supervisee's actions (their supervisor or line manager)."),
+    ] = None,
+    overdue: Annotated[
+        bool, typer.Option("--overdue", help="Your supervisees' overdue actions.")
+    ] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Include done actions (with --for).")] = False,
+    today: Today = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List your open actions, a supervisee's (--for), or your supervisees' overdue ones."""
+    clock = _clock(today)
+    with session_scope(cli_org.database(database_url)) as db:
+        if overdue:
+            _show(actions.overdue_actions(db, as_person, clock))
+        elif supervisee:
+            _show(actions.supervisee_actions(db, as_person, supervisee, clock, include_done=all_))
+        else:
+            _show(actions.my_actions(db, as_person, clock))
+
+
+@actions_app.command("done")
+@user_errors
+def actions_done(
+    action_id: Annotated[int, typer.Argument(help="The action's number.")],
+    as_person: As,
+    today: Today = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Mark an action done."""
+    with session_scope(cli_org.database(database_url)) as db:
+        _show(actions.mark_action_done(db, as_person, action_id, _clock(today)))
+
+
+# ---------------------------------------------------------------- notes
+
+
+@notes_app.command("list")
+@file_errors
+def notes_list(as_person: As, database_url: DatabaseUrl = None, bank: Bank = None) -> None:
+    """List your private preparation notes (only you can)."""
+    with session_scope(cli_org.database(database_url)) as db:
+        _show(notes.my_notes(db, _bank(bank), as_person))
+
+
+@notes_app.command("delete")
+@user_errors
+def notes_delete(
+    as_person: As,
+    note_id: Annotated[int | None, typer.Argument(help="The note's number.")] = None,
+    session: Annotated[
+        int | None, typer.Option("--session", help="All notes of a session.")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Delete one of your notes, or all your notes for a session."""
+    if (note_id is None) == (session is None):
+        raise fail("Give a note number or --session SESSION_ID (one of the two).")
+    with session_scope(cli_org.database(database_url)) as db:
+        if note_id is not None:
+            _show(notes.delete_note(db, as_person, note_id))
+        else:
+            assert session is not None
+            _show(notes.delete_session_notes(db, as_person, session))
+
+
+@notes_app.command("purge")
+@user_errors
+def notes_purge(today: Today = None, database_url: DatabaseUrl = None) -> None:
+    """Delete notes older than NOTES_RETENTION_DAYS now (the scheduler does this daily)."""
+    days = Settings().notes_retention_days
+    with session_scope(cli_org.database(database_url)) as db:
+        count = notes.purge_expired_notes(db, _clock(today), days)
+    typer.echo(f"Deleted {count} note{'s' if count != 1 else ''} older than {days} days.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add `reflect`, `actions` and `notes` to the main app."""
+    reflect_app.add_typer(bank_app, name="bank")
+    app.add_typer(reflect_app, name="reflect")
+    app.add_typer(actions_app, name="actions")
+    app.add_typer(notes_app, name="notes")
