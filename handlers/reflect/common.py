@@ -70,12 +70,12 @@ def day(d: date) -> str:
 
 
 def citation_for(bank: QuestionBank, question: Question) -> Citation | None:
+    """The citation of a question quoted word for word from a document (None otherwise)."""
     source = bank.source_of(question)
-    if source is None:
+    if source is None or source[2] != "quoted":
         return None
-    document, section, use = source
-    quote = question.text if use == "quoted" else f"adapted: {question.text}"
-    return Citation(document=document, section=section, quote=quote)
+    document, section, _ = source
+    return Citation(document=document, section=section, quote=question.text)
 
 
 def source_line(bank: QuestionBank, question: Question) -> str:
