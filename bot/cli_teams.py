@@ -25,8 +25,11 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "0.0.0.0",
     insecure_dev: Annotated[
         bool,
-        typer.Option("--insecure-dev", help="Local development only: accept unauthenticated "
-                     "requests when TEAMS_APP_ID/PASSWORD/TENANT_ID are not set."),
+        typer.Option(
+            "--insecure-dev",
+            help="Local development only: accept unauthenticated "
+            "requests when TEAMS_APP_ID/PASSWORD/TENANT_ID are not set.",
+        ),
     ] = False,
     database_url: DatabaseUrl = None,
     policy: Policy = None,
@@ -86,8 +89,11 @@ def unreachable(
 def teams_package(
     website_url: Annotated[
         str,
-        typer.Option("--website-url", help="https page about the bot for your staff "
-                     "(Teams shows it; also used for privacy and terms unless given)."),
+        typer.Option(
+            "--website-url",
+            help="https page about the bot for your staff "
+            "(Teams shows it; also used for privacy and terms unless given).",
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Where to write the zip.")] = Path(
         "supervision-bot-teams.zip"

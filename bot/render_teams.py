@@ -77,12 +77,14 @@ def render_cards(reply: Reply) -> list[JSON]:
     if reply.form is not None:
         body.extend(_form_inputs(reply.form))
     body.extend(_citation(c) for c in reply.citations)
-    actions = [_button(b) for b in reply.buttons[:MAX_ACTIONS]]
+    actions = [_button(b) for b in reply.buttons]
     if reply.form is not None:
-        actions.insert(
-            0, _submit(reply.form.submit_label, reply.form.submit_action, reply.form.value)
-        )
-    first = _card(body, fallback=reply.text, actions=actions)
+        form = reply.form
+        actions.insert(0, _submit(form.submit_label, form.submit_action, form.value))
+    # Teams shows six actions per set: the rest go in action sets in the body.
+    for start in range(MAX_ACTIONS, len(actions), MAX_ACTIONS):
+        body.append({"type": "ActionSet", "actions": actions[start : start + MAX_ACTIONS]})
+    first = _card(body, fallback=reply.text, actions=actions[:MAX_ACTIONS])
     return [_fit(first), *(_fit(c) for c in overflow)]
 
 
@@ -105,12 +107,18 @@ def _card(body: list[JSON], *, fallback: str, actions: list[JSON] | None = None)
 
 
 def _fit(card: JSON) -> JSON:
-    """Trim table rows from the end until the card fits Teams' size limit."""
+    """Trim table rows from the end until the card fits Teams' size limit, and say so."""
+    dropped = 0
+    note = _text("", subtle=True)
     while len(json.dumps(card)) > MAX_CARD_BYTES:
         tables = [e for e in card["body"] if e.get("type") == "Table" and len(e["rows"]) > 2]
         if not tables:
             raise ValueError("card too large for Teams even without table rows")
         tables[-1]["rows"].pop()
+        dropped += 1
+        if dropped == 1:
+            card["body"].insert(card["body"].index(tables[-1]) + 1, note)
+        note["text"] = f"{dropped} more rows did not fit in this message; ask about fewer people."
     return card
 
 

@@ -3,13 +3,15 @@
 `TeamsTransport` sends proactively through the Bot Connector REST API, using
 the conversation reference stored when the person first talked to the bot or
 installed the app (its `serviceUrl` and conversation id). A person with no
-reference cannot be reached: `can_reach` says so, `send` raises a permanent
-`DeliveryFailed` and records an admin notice once, and
+reference cannot be reached: `can_reach` says so and records an admin notice
+once, `send` raises a permanent `DeliveryFailed`, and
 `supervision-bot teams unreachable` lists everyone in that state.
 
 `CompositeTransport` serves an organisation on Slack and Teams at once: each
 message goes to the first transport, in the configured order, that can reach
-the person, so it is sent exactly once and on one platform.
+the person, so it is sent exactly once and on one platform. It asks each
+transport's side-effect-free `reachable` when it has one, so a person Slack
+reaches is not reported as unreachable in Teams.
 """
 
 from __future__ import annotations
@@ -54,9 +56,17 @@ class TeamsTransport:
         self.app = app
         self.loop = loop or LoopThread("teams-transport")
 
-    def can_reach(self, person: Person) -> bool:
+    def reachable(self, person: Person) -> bool:
+        """Whether a conversation reference is stored for `person` (no side effects)."""
         with session_scope(self.engine) as s:
             return teams_queries.has_reference(s, person.id)
+
+    def can_reach(self, person: Person) -> bool:
+        """`reachable`; when not, admins get a notice (once) instead of silence."""
+        if self.reachable(person):
+            return True
+        self.note_unreachable(person)
+        return False
 
     def note_unreachable(self, person: Person) -> None:
         """Record, once, an admin notice that `person` cannot be reached in Teams."""
@@ -86,10 +96,13 @@ class TeamsTransport:
 
 
 class CompositeTransport:
-    """Several platforms, one message each: the first transport that can reach the person sends.
+    """Several platforms, one message each, on the platform the person actually uses.
 
-    Order is the organisation's preference (e.g. Teams first for a Microsoft 365
-    council, Slack first otherwise); a person with only one platform is reached there.
+    `pick` prefers, in the configured order, a transport with a confirmed
+    route to the person (its side-effect-free `reachable`, e.g. a stored Teams
+    conversation reference, or a known platform user id such as
+    `slack_user_id`); only when none has one does it fall back to the first
+    transport that can try (e.g. Slack's lookup by email).
     """
 
     name = "composite"
@@ -99,20 +112,40 @@ class CompositeTransport:
             raise ValueError("CompositeTransport needs at least one transport")
         self.transports = list(transports)
 
+    @staticmethod
+    def confirmed(transport: Transport, person: Person) -> bool:
+        """Whether `transport` has a known route to `person` (asked without side effects)."""
+        reachable = getattr(transport, "reachable", None)
+        if callable(reachable):
+            return bool(reachable(person))
+        return bool(getattr(person, f"{transport.name}_user_id", None))
+
     def pick(self, person: Person) -> Transport | None:
-        """The transport that would deliver to `person`, or None."""
-        return next((t for t in self.transports if t.can_reach(person)), None)
+        """The one transport that delivers to `person`, or None."""
+        for t in self.transports:
+            if self.confirmed(t, person):
+                return t
+        for t in self.transports:
+            if not callable(getattr(t, "reachable", None)) and t.can_reach(person):
+                return t
+        return None
 
     def can_reach(self, person: Person) -> bool:
-        return self.pick(person) is not None
+        if self.pick(person) is not None:
+            return True
+        self._note_unreachable(person)
+        return False
+
+    def _note_unreachable(self, person: Person) -> None:
+        for t in self.transports:
+            note = getattr(t, "note_unreachable", None)
+            if callable(note):
+                note(person)
 
     def send(self, person: Person, message: OutgoingMessage) -> None:
         transport = self.pick(person)
         if transport is None:
             names = " or ".join(t.name for t in self.transports)
-            for t in self.transports:
-                note = getattr(t, "note_unreachable", None)
-                if callable(note):
-                    note(person)
+            self._note_unreachable(person)
             raise DeliveryFailed(f"{person.name} cannot be reached on {names}", permanent=True)
         transport.send(person, message)
