@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.clock import FixedClock
 from handlers.reflect.actions import (
@@ -27,7 +27,7 @@ APRIL_1 = FixedClock(datetime(2026, 4, 1, 9, 0, tzinfo=UTC))
 
 def _actions(org: Org) -> list[ActionItem]:
     with session_scope(org.engine) as db:
-        return list(db.exec(select(ActionItem).order_by(ActionItem.id)).all())
+        return list(db.exec(select(ActionItem).order_by(col(ActionItem.id))).all())
 
 
 def test_supervisor_or_supervisee_records_actions_with_owner_and_due_date(org: Org) -> None:

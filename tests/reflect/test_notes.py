@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.clock import FixedClock
 from handlers.reflect.common import CONFIRM_FIELD, NOTE_EDIT, REFLECT_NOTE
@@ -27,7 +27,7 @@ from tests.reflect.conftest import NOW, Org
 
 def _note_ids(org: Org) -> list[int]:
     with session_scope(org.engine) as db:
-        return [n.id for n in db.exec(select(PrepNote).order_by(PrepNote.id)).all() if n.id]
+        return [n.id for n in db.exec(select(PrepNote).order_by(col(PrepNote.id))).all() if n.id]
 
 
 def test_read_edit_and_delete_your_own_notes(
