@@ -20,10 +20,12 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from microsoft_teams.api import ApiClient
+from microsoft_teams.api.activities import ActivityTypeAdapter
 from microsoft_teams.api.activities.message import MessageActivityInput
 from microsoft_teams.api.auth.cloud_environment import PUBLIC, CloudEnvironment, with_overrides
 from microsoft_teams.api.auth.cloud_environment import from_name as cloud_from_name
 from microsoft_teams.apps import ActivityContext, App, FastAPIAdapter
+from pydantic import ValidationError
 
 from bot.render_teams import CARD_CONTENT_TYPE, render_messages, render_single_card
 from bot.settings import MissingConfiguration, Settings
@@ -125,17 +127,29 @@ def add_http_guards(api: FastAPI) -> None:
     @api.middleware("http")
     async def reject_non_activities(request: Request, call_next: Any) -> Response:
         if request.method == "POST" and request.url.path == MESSAGING_ENDPOINT:
-            try:
-                body = json.loads(await request.body() or b"null")
-            except ValueError:
-                body = None
-            if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-                return JSONResponse(
-                    {"error": "The request body must be a Bot Framework activity (JSON object)."},
-                    status_code=400,
-                )
+            problem = activity_problem(await request.body())
+            if problem is not None:
+                return JSONResponse({"error": problem}, status_code=400)
         response: Response = await call_next(request)
         return response
+
+
+def activity_problem(raw: bytes) -> str | None:
+    """Why `raw` is not an activity the SDK can process, or None when it is."""
+    try:
+        body = json.loads(raw or b"null")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        return "The request body must be a Bot Framework activity (JSON object)."
+    try:
+        ActivityTypeAdapter.validate_python(body)
+    except ValidationError as exc:
+        fields = sorted(
+            {".".join(str(p) for p in e["loc"][1:]) or "activity" for e in exc.errors()}
+        )
+        return f"The activity is incomplete or malformed: {', '.join(fields[:5])}."
+    return None
 
 
 def _message(fragment: dict[str, Any]) -> MessageActivityInput:

@@ -266,4 +266,8 @@ def test_body_that_is_not_an_activity_gets_a_clear_400(dev_endpoint: Endpoint) -
     assert status == 400 and "activity" in body["error"]
     status, body = dev_endpoint.post([1, 2, 3])
     assert status == 400
+    no_sender = activity("message", service_url=dev_endpoint.connector.url, text="hi")
+    del no_sender["from"], no_sender["recipient"]
+    status, body = dev_endpoint.post(no_sender)
+    assert status == 400 and body["error"].endswith("from, recipient.")
     assert dev_endpoint.connector.posted == []
