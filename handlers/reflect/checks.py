@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from handlers.reflect.common import CONFIRM_FIELD, LEEDS_413
 from handlers.replies import Form, FormField, Reply, Table
@@ -23,9 +24,9 @@ def find_flags(
     return [(name, flag) for name, text in answers.items() for flag in patterns.find(text, today)]
 
 
-def confirmed(values: Mapping[str, str]) -> bool:
+def confirmed(values: Mapping[str, Any]) -> bool:
     """Whether the person explicitly chose to save despite the warning."""
-    return (values.get(CONFIRM_FIELD) or "").strip().lower() == "save"
+    return str(values.get(CONFIRM_FIELD) or "").strip().lower() == "save"
 
 
 def warning_reply(

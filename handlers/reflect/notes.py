@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -104,7 +105,7 @@ def edit_note(
     db: Session,
     person_id: str,
     note_id: int,
-    values: Mapping[str, str],
+    values: Mapping[str, Any],
     clock: Clock,
     patterns: ChildDetailPatterns | None = None,
 ) -> Reply:
@@ -123,7 +124,7 @@ def save_reflection(
     db: Session,
     person_id: str,
     question_id: str,
-    values: Mapping[str, str],
+    values: Mapping[str, Any],
     clock: Clock,
     patterns: ChildDetailPatterns | None = None,
 ) -> Reply:
@@ -160,12 +161,12 @@ def _store(
     note: PrepNote | None,
     question_id: str,
     session_id: int | None,
-    values: Mapping[str, str],
+    values: Mapping[str, Any],
     clock: Clock,
     patterns: ChildDetailPatterns | None,
     form: Form,
 ) -> Reply:
-    answer = (values.get("answer") or "").strip()
+    answer = str(values.get("answer") or "").strip()
     form = replace(form, fields=(replace(form.fields[0], initial=answer or None),))
     if not answer:
         return Reply(

@@ -9,6 +9,7 @@ private notes; sharing them with the supervisor is their choice, per session.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -182,7 +183,7 @@ def save_prep(
     bank: QuestionBank,
     person_id: str,
     session_id: int,
-    values: Mapping[str, str],
+    values: Mapping[str, Any],
     clock: Clock,
     patterns: ChildDetailPatterns | None = None,
 ) -> Reply:
@@ -196,7 +197,7 @@ def save_prep(
         return found
     person, sess = found
     prompts = prompts_for(db, bank, person_id, session_id, clock)
-    answers = {p.stage: (values.get(p.stage) or "").strip() for p, _ in prompts}
+    answers = {p.stage: str(values.get(p.stage) or "").strip() for p, _ in prompts}
     labels = {p.stage: STAGE_TITLES[p.stage] for p, _ in prompts}
     form = _form(session_id, prompts, answers)
     too_long = [labels[k] for k, v in answers.items() if len(v) > MAX_ANSWER]

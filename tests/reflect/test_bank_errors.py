@@ -8,31 +8,7 @@ import pytest
 import yaml
 
 from policy.reflection.bank import BankError, default_bank, load_bank
-from policy.reflection.schema import FUNCTIONS, STAGES, STAKEHOLDERS
-
-
-def _full_bank(extra: str = "") -> str:
-    """A valid replacement bank: four questions in every cell, one per function."""
-    lines = [
-        "version: 1",
-        'title: "Our bank"',
-        "documents:",
-        "  ours: {title: Our guidance}",
-        extra,
-        "questions:",
-    ]
-    for stage in STAGES:
-        for who in STAKEHOLDERS:
-            for fn in FUNCTIONS:
-                lines += [
-                    f"  - id: {stage}.{who}.{fn}",
-                    f"    stage: {stage}",
-                    f"    stakeholder: {who}",
-                    f"    functions: [{fn}]",
-                    f'    text: "What about {stage} for {who} under {fn}?"',
-                    "    source: {document: ours, section: '2', use: adapted}",
-                ]
-    return "\n".join(lines) + "\n"
+from tests.reflect.banks import full_bank_yaml
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -48,7 +24,7 @@ def _error(path: Path) -> str:
 
 
 def test_a_complete_organisation_bank_replaces_the_default(tmp_path: Path) -> None:
-    bank = load_bank(_write(tmp_path, _full_bank()))
+    bank = load_bank(_write(tmp_path, full_bank_yaml()))
     assert len(bank.questions) == 64
     assert bank.get("experience.supervisee.support") is not None
     assert bank.get("exp.self.sup") is None
@@ -72,7 +48,7 @@ questions:
 
 
 def test_wrong_function_names_the_line_the_question_and_the_choices(tmp_path: Path) -> None:
-    text = _full_bank().replace("functions: [support]", "functions: [suport]", 1)
+    text = full_bank_yaml().replace("functions: [support]", "functions: [suport]", 1)
     message = _error(_write(tmp_path, text))
     assert "bank.yaml: line" in message
     assert "(id 'experience.supervisee.support').functions[0]" in message
@@ -82,7 +58,7 @@ def test_wrong_function_names_the_line_the_question_and_the_choices(tmp_path: Pa
 
 
 def test_bad_source_says_what_a_source_looks_like(tmp_path: Path) -> None:
-    text = _full_bank().replace(
+    text = full_bank_yaml().replace(
         "source: {document: ours, section: '2', use: adapted}", 'source: "my head"', 1
     )
     message = _error(_write(tmp_path, text))
@@ -92,7 +68,7 @@ def test_bad_source_says_what_a_source_looks_like(tmp_path: Path) -> None:
 
 
 def test_unknown_document_duplicate_ids_and_thin_cells(tmp_path: Path) -> None:
-    text = _full_bank()
+    text = full_bank_yaml()
     text = text.replace("{document: ours,", "{document: theirs,", 1)
     text = text.replace("id: analysis.organisation.support", "id: analysis.organisation.mediation")
     text = text.replace(
@@ -106,7 +82,7 @@ def test_unknown_document_duplicate_ids_and_thin_cells(tmp_path: Path) -> None:
 
 
 def test_misspelt_field_and_missing_text(tmp_path: Path) -> None:
-    text = _full_bank().replace("    stage: experience\n", "    stag: experience\n", 1)
+    text = full_bank_yaml().replace("    stage: experience\n", "    stag: experience\n", 1)
     message = _error(_write(tmp_path, text))
     assert "questions[0] (id 'experience.supervisee.management').stag: is not a field" in message
     assert "questions[0] (id 'experience.supervisee.management').stage: Field required" in message

@@ -4,17 +4,19 @@ sessions; no question repeated within three sessions, even after notes are delet
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from sqlmodel import select
 
 from bot.clock import FixedClock
 from handlers.reflect.notes import delete_session_notes
 from handlers.reflect.prep import prompts_for, save_prep, start_prep
-from policy.reflection.bank import QuestionBank
+from policy.reflection.bank import QuestionBank, load_bank
 from policy.reflection.rotation import choose_questions, plan_rotation
 from policy.reflection.schema import FUNCTIONS, STAGES, STAKEHOLDERS
 from storage.db import session_scope
 from storage.models import ReflectionPrompt, SupervisionSession
+from tests.reflect.banks import full_bank_yaml
 from tests.reflect.conftest import Org
 
 
@@ -123,3 +125,20 @@ def test_each_supervisee_has_their_own_rotation(
         sess = db.get(SupervisionSession, org.ben_session)
     assert sess is not None
     assert {p.rotation for p in ben} == {0}
+
+
+def test_a_question_removed_from_the_bank_is_replaced_in_its_slot(
+    org: Org, bank: QuestionBank, clock: FixedClock, tmp_path: Path
+) -> None:
+    with session_scope(org.engine) as db:
+        before = {p.stage: qn.id for p, qn in prompts_for(db, bank, "amy", org.sessions[0], clock)}
+    ours = tmp_path / "ours.yaml"
+    ours.write_text(full_bank_yaml(), encoding="utf-8")
+    replacement = load_bank(ours)
+    with session_scope(org.engine) as db:
+        reply = start_prep(db, replacement, "amy", org.sessions[0], clock)
+        after = {p.stage: p for p, _ in prompts_for(db, replacement, "amy", org.sessions[0], clock)}
+    assert reply.form is not None and len(reply.form.fields) == 4
+    assert all(replacement.get(p.question_id) for p in after.values())
+    assert {p.question_id for p in after.values()}.isdisjoint(before.values())
+    assert {p.rotation for p in after.values()} == {0}
