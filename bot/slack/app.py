@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot import render_slack
 from bot.slack import registry
 from bot.slack.transport import SlackTransport
+from bot.slack.verify import ClockedRequestVerification
 from handlers.chat.dispatch import UNKNOWN_PERSON, ChatService
 from handlers.chat.identity import UNKNOWN_USER_NOTICE, identify_slack
 from handlers.replies import Reply
@@ -173,14 +174,16 @@ def _ack(ack: Ack) -> None:
     ack()
 
 
-def build_app(bot: SlackBot, signing_secret: str, *, verify_requests: bool = True) -> App:
+def build_app(bot: SlackBot, signing_secret: str) -> App:
     """A sync Bolt app with every registered event, the command, actions and views wired."""
     app = App(
         client=bot.client,
         signing_secret=signing_secret,
         process_before_response=True,
         token_verification_enabled=False,  # auth.test happens on the first request instead
-        request_verification_enabled=verify_requests,
+        # Signatures are checked first, against the injected clock (see bot.slack.verify).
+        request_verification_enabled=False,
+        before_authorize=ClockedRequestVerification(signing_secret, bot.service.clock),
     )
 
     def lazy(method: Any) -> Any:

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from handlers.chat import access, booking, plan, records
-from handlers.chat.common import fmt_when
+from handlers.chat import booking, plan, records, reflection
 from handlers.chat.request import ChatContext
 from handlers.replies import Button, Reply
 from storage import chat_queries as q
@@ -39,17 +38,6 @@ def _session(ctx: ChatContext, value: str, then: Callable[[SupervisionSession], 
     if row is None:
         return Reply(text="That session no longer exists.", ephemeral=True)
     return then(row)
-
-
-def _prep(ctx: ChatContext, row: SupervisionSession) -> Reply:
-    if ctx.asker.id not in (row.supervisee_id, row.supervisor_id):
-        return access.refusal()
-    when = fmt_when(row.scheduled_at, ctx.asker.timezone)
-    return Reply(
-        text=f"Preparing for session #{row.id} on {when}: look back at your last supervision "
-        "record and the actions you agreed, and note what you want to bring. "
-        'Say "give me a reflective question" for a prompt.',
-    )
 
 
 def _rearrange_submit(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
@@ -77,9 +65,7 @@ def form_button(submit_action: str, value: str, label: str) -> Button:
 
 
 ACTIONS: list[Action] = [
-    Action(
-        "open_prep", "Prepare for a session", lambda c, v, f: _session(c, v, lambda r: _prep(c, r))
-    ),
+    Action("open_prep", "Prepare for a session (reflective prompts)", reflection.open_prep),
     Action(
         "session_held",
         "Mark a session held",
@@ -118,6 +104,19 @@ ACTIONS: list[Action] = [
         ),
         form_submit=True,
     ),
+    Action(
+        "prep_submit",
+        "Save preparation answers privately",
+        reflection.prep_submit,
+        form_submit=True,
+    ),
+    Action("share_prep", "Share preparation notes with the supervisor", reflection.share_prep),
+    Action("unshare_prep", "Stop sharing preparation notes", reflection.unshare_prep),
+    Action("reflect_again", "Another reflective question", reflection.reflect_again),
+    Action("reflect_write", "Write a private note on a question", reflection.reflect_write),
+    Action("reflect_note", "Save a private note", reflection.reflect_note, form_submit=True),
+    Action("note_edit", "Change a private note", reflection.note_edit, form_submit=True),
+    Action("action_done", "Mark an agreed action done", reflection.action_done),
 ]
 
 BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}

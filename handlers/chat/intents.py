@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from handlers.chat import answers, booking, plan, records, team
+from handlers.chat import answers, booking, plan, records, reflection, team
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Reply
 
@@ -72,6 +72,30 @@ INTENTS: list[Intent] = [
             r"^what can i (?:ask|say)\b",
         ),
         help_reply,
+    ),
+    Intent(
+        "reflect",
+        "A reflective question (4x4x4), e.g. about support or from the family's view",
+        "reflect",
+        ("give me a reflective question", "a reflective question about support"),
+        (r"\breflect", r"\bquestion to (?:think|reflect)\b"),
+        reflection.reflect,
+    ),
+    Intent(
+        "prepare",
+        "Prepare for your next session, privately",
+        "prepare",
+        ("help me prepare for my next session", "prepare for supervision"),
+        (r"\bprepar(?:e|ing|ation)\b(?!.*\bnotes\b)", r"\bget ready for\b"),
+        reflection.prepare,
+    ),
+    Intent(
+        "my_actions",
+        "Actions agreed in supervision (yours; overdue ones for supervisors)",
+        "actions",
+        ("what actions do I have?", "which agreed actions are overdue?"),
+        (r"\bactions?\b(?! .*\bsession\b)", r"\bto-?dos?\b", r"\bagreed to do\b"),
+        reflection.my_actions,
     ),
     Intent(
         "plan",
@@ -178,6 +202,14 @@ INTENTS: list[Intent] = [
             r"\b(?:record|notes|write-?up) (?:is|are) (?:done|written|ready)\b",
         ),
         records.share_record,
+    ),
+    Intent(
+        "my_notes",
+        "Your private preparation notes",
+        "notes",
+        ("show my notes", "my preparation notes"),
+        (r"\bmy (?:\w+ )?notes\b", r"\b(?:prep|preparation|private|reflective) notes\b"),
+        reflection.my_notes,
     ),
     Intent(
         "cadence",

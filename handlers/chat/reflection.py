@@ -1,0 +1,113 @@
+"""Chat routes to the reflective-supervision handlers (handlers.reflect): prepare, reflect,
+private notes and agreed actions. The handlers there check who may see what."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from handlers.chat.request import ChatContext, ChatRequest
+from handlers.reflect import actions, notes, prep, questions
+from handlers.replies import Reply
+from policy.reflection.bank import QuestionBank, default_bank
+from storage import chat_queries as q
+
+
+@lru_cache(maxsize=1)
+def bank() -> QuestionBank:
+    return default_bank()
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _with_id(value: str, then: Any) -> Reply:
+    n = _int(value)
+    return Reply(text="That item no longer exists.", ephemeral=True) if n is None else then(n)
+
+
+# --- intents ---------------------------------------------------------------------------------
+def reflect(ctx: ChatContext, req: ChatRequest) -> Reply:
+    """A reflective question (4x4x4), optionally "about support" or "from the family's view"."""
+    text = req.text
+    for lead in ("give me a reflective question", "reflective question", "reflect"):
+        if text.lower().startswith(lead):
+            text = text[len(lead) :]
+            break
+    return questions.reflect(bank(), text.strip())
+
+
+def prepare(ctx: ChatContext, req: ChatRequest) -> Reply:
+    """Prepare for your next session: four reflective questions, privately."""
+    sid: int | None = req.args.get("session_id")
+    if sid is None:
+        mine = [
+            r.id
+            for r in q.upcoming_sessions(ctx.session, ctx.asker.id, ctx.now)
+            if r.supervisee_id == ctx.asker.id and r.id is not None
+        ]
+        if not mine:
+            return Reply(text="You have no upcoming session to prepare for.", ephemeral=True)
+        sid = mine[0]
+    return prep.start_prep(ctx.session, bank(), ctx.asker.id, sid, ctx.clock)
+
+
+def my_notes(ctx: ChatContext, req: ChatRequest) -> Reply:
+    """Your private preparation notes (only you can see them unless you share)."""
+    return notes.my_notes(ctx.session, bank(), ctx.asker.id)
+
+
+def my_actions(ctx: ChatContext, req: ChatRequest) -> Reply:
+    """Actions agreed in supervision: yours, and overdue ones of the people you supervise."""
+    if "overdue" in req.text.lower() and q.supervisees_of(ctx.session, ctx.asker.id):
+        return actions.overdue_actions(ctx.session, ctx.asker.id, ctx.clock)
+    return actions.my_actions(ctx.session, ctx.asker.id, ctx.clock)
+
+
+# --- buttons and forms ---------------------------------------------------------------------------
+def open_prep(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    return _with_id(
+        value, lambda n: prep.start_prep(ctx.session, bank(), ctx.asker.id, n, ctx.clock)
+    )
+
+
+def prep_submit(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    return _with_id(
+        value, lambda n: prep.save_prep(ctx.session, bank(), ctx.asker.id, n, fields, ctx.clock)
+    )
+
+
+def share_prep(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    return _with_id(value, lambda n: prep.share_prep(ctx.session, ctx.asker.id, n, ctx.clock))
+
+
+def unshare_prep(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    return _with_id(value, lambda n: prep.unshare_prep(ctx.session, ctx.asker.id, n))
+
+
+def reflect_again(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    return questions.again(bank(), value)
+
+
+def reflect_write(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    return questions.note_form(bank(), value)
+
+
+def reflect_note(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    return notes.save_reflection(ctx.session, ctx.asker.id, value, fields, ctx.clock)
+
+
+def note_edit(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    return _with_id(
+        value, lambda n: notes.edit_note(ctx.session, ctx.asker.id, n, fields, ctx.clock)
+    )
+
+
+def action_done(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    return _with_id(
+        value, lambda n: actions.mark_action_done(ctx.session, ctx.asker.id, n, ctx.clock)
+    )

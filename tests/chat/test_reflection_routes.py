@@ -1,0 +1,31 @@
+"""The chat layer routes reflective supervision (issue 6) to its handlers, with their rules."""
+
+from __future__ import annotations
+
+from handlers.chat.dispatch import ChatService
+
+
+def test_reflective_question_offers_another_and_a_note(chat: ChatService) -> None:
+    r = chat.text("sw1", "give me a reflective question about support")
+    assert [b.action for b in r.buttons] == ["reflect_again", "reflect_write"]
+    assert r.buttons[0].value.startswith("support|")
+    form = chat.action("sw1", "reflect_write", r.buttons[1].value).form
+    assert form is not None and form.submit_action == "reflect_note"
+
+
+def test_prepare_save_share_private_by_default(chat: ChatService) -> None:
+    r = chat.text("sw1", "help me prepare for my next session")
+    assert r.form is not None and (r.form.submit_action, r.form.value) == ("prep_submit", "2")
+    answers = {f.name: "A hard week on duty; I want to talk about workload." for f in r.form.fields}
+    saved = chat.action("sw1", "prep_submit", "2", answers)
+    assert saved.text.startswith("Saved 4 preparation notes")
+    assert [(b.action, b.value) for b in saved.buttons] == [("share_prep", "2")]
+    assert "can't find" in chat.action("sw3", "open_prep", "2").text  # not their session
+    assert chat.action("sw1", "share_prep", "2").text.startswith("Shared: Sam Taylor")
+    assert "have no preparation notes" not in chat.text("sw1", "show my notes").text
+
+
+def test_actions_and_prepare_without_a_session(chat: ChatService) -> None:
+    assert "no open actions" in chat.text("sw1", "what actions do I have?").text
+    assert "overdue action" in chat.text("tm1", "which agreed actions are overdue").text
+    assert "no upcoming session" in chat.text("sw3", "prepare for supervision").text

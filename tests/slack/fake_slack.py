@@ -1,0 +1,164 @@
+"""A small fake of Slack's Web API on localhost: records every call, answers real-shaped JSON.
+
+Serves /api/<method> (GET query or POST form/JSON, like slack_sdk sends) and
+/response/<id> (slash-command response_url). `rate_limit_once(method)` answers
+the next call of `method` with HTTP 429 and Retry-After: 1, as Slack does.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    status: int = 200
+
+
+@dataclass
+class FakeSlack:
+    """The fake server; `users` maps Slack user id -> email."""
+
+    users: dict[str, str] = field(default_factory=dict)
+    undeliverable: set[str] = field(default_factory=set)  # conversations.open fails for these
+    calls: list[Call] = field(default_factory=list)
+    _limited: set[str] = field(default_factory=set)
+    _cond: threading.Condition = field(default_factory=threading.Condition)
+
+    def start(self) -> FakeSlack:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                url = urlparse(self.path)
+                fake._handle(self, url.path, {k: v[0] for k, v in parse_qs(url.query).items()})
+
+            def do_POST(self) -> None:
+                url = urlparse(self.path)
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                if "json" in (self.headers.get("Content-Type") or ""):
+                    args = json.loads(raw or "{}")
+                else:
+                    args = {k: v[0] for k, v in parse_qs(raw).items()}
+                args.update({k: v[0] for k, v in parse_qs(url.query).items()})
+                fake._handle(self, url.path, args)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+
+    def response_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/response/{name}"
+
+    def rate_limit_once(self, method: str) -> None:
+        self._limited.add(method)
+
+    # --- inspection -----------------------------------------------------------------------
+    def of(self, method: str, *, ok_only: bool = True) -> list[Call]:
+        with self._cond:
+            return [
+                c for c in self.calls if c.method == method and (c.status == 200 or not ok_only)
+            ]
+
+    def wait(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Block until `count` successful calls of `method` arrived (lazy listeners are async)."""
+        with self._cond:
+            self._cond.wait_for(lambda: len(self.of(method)) >= count, timeout=timeout)
+        found = self.of(method)
+        assert len(found) >= count, (
+            f"expected {count} {method} call(s), got {len(found)}: {self.calls}"
+        )
+        return found
+
+    # --- answering -------------------------------------------------------------------------
+    def _handle(self, handler: BaseHTTPRequestHandler, path: str, args: dict[str, Any]) -> None:
+        method = path.removeprefix("/api/") if path.startswith("/api/") else "response_url"
+        status, headers, body = 200, {}, self._answer(method, args)
+        with self._cond:
+            if method in self._limited:
+                self._limited.discard(method)
+                status, headers, body = (
+                    429,
+                    {"Retry-After": "1"},
+                    {"ok": False, "error": "ratelimited"},
+                )
+            self.calls.append(Call(method, args, status))
+            self._cond.notify_all()
+        data = json.dumps(body).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json; charset=utf-8")
+        handler.send_header("Content-Length", str(len(data)))
+        for k, v in headers.items():
+            handler.send_header(k, v)
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://council.slack.com/",
+                "team": "Council",
+                "user": "supervision",
+                "team_id": "T0001",
+                "user_id": "UBOT",
+                "bot_id": "B0001",
+            }
+        if method == "chat.postMessage":
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "ts": f"1775635200.{len(self.calls):06d}",
+                "message": {"text": args.get("text"), "user": "UBOT"},
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1775635200.{len(self.calls):06d}"}
+        if method == "conversations.open":
+            user = str(args.get("users"))
+            if user in self.undeliverable:
+                return {"ok": False, "error": "user_disabled"}
+            return {"ok": True, "channel": {"id": "D" + user.removeprefix("U"), "is_im": True}}
+        if method == "users.info":
+            user = str(args.get("user"))
+            if user not in self.users:
+                return {"ok": False, "error": "user_not_found"}
+            return {
+                "ok": True,
+                "user": {"id": user, "name": user.lower(), "profile": {"email": self.users[user]}},
+            }
+        if method == "users.lookupByEmail":
+            email = str(args.get("email"))
+            for uid, known in self.users.items():
+                if known == email:
+                    return {"ok": True, "user": {"id": uid, "profile": {"email": email}}}
+            return {"ok": False, "error": "users_not_found"}
+        if method in ("views.publish", "views.open"):
+            return {
+                "ok": True,
+                "view": {
+                    "id": "V0001",
+                    **(args.get("view") if isinstance(args.get("view"), dict) else {}),
+                },
+            }
+        if method == "response_url":
+            return {"ok": True}
+        return {"ok": False, "error": "unknown_method"}
