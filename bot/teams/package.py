@@ -172,3 +172,18 @@ def outline_icon(size: int = 32) -> bytes:
     """The outline icon: the same bubble in white on transparent."""
     white, clear = (255, 255, 255, 255), (0, 0, 0, 0)
     return png(size, size, lambda x, y: white if _in_ring(x + 0.5, y + 0.5, size) else clear)
+
+
+def write_template(directory: Path) -> None:
+    """Regenerate the committed `teams/` files (run `python -m bot.teams.package`)."""
+    from bot.teams.handlers_core import registry_commands
+
+    directory.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(manifest_template(registry_commands()), indent=2) + "\n"
+    (directory / "manifest.json").write_text(text, encoding="utf-8")
+    (directory / "color.png").write_bytes(color_icon())
+    (directory / "outline.png").write_bytes(outline_icon())
+
+
+if __name__ == "__main__":
+    write_template(Path(__file__).resolve().parents[2] / "teams")

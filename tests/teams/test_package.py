@@ -59,7 +59,8 @@ def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, ...]]]:
 
 def test_committed_manifest_is_the_generated_template() -> None:
     committed = json.loads((REPO / "teams" / "manifest.json").read_text())
-    assert committed == manifest_template(registry_commands())
+    expected = manifest_template(registry_commands())
+    assert committed == expected, "teams/ is stale: run python -m bot.teams.package"
 
 
 def test_commands_follow_the_intent_registry() -> None:
