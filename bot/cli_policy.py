@@ -64,6 +64,8 @@ def _print_rule(console: Console, ref: RuleRef, indent: str = "  ", strip: str =
     for extra in ref.rule.see_also:
         console.print(f"{indent}    [dim]see also {escape(extra.document)}, "
                       f"{escape(extra.where())}: \"{escape(extra.quote)}\"[/dim]")
+    if ref.rule.reading:
+        console.print(f"{indent}    [dim]Reading:[/dim] {escape(ref.rule.reading)}")
     if ref.assumed and ref.assumed_why:
         console.print(f"{indent}    [yellow]ASSUMPTION, not policy:[/yellow] "
                       f"{escape(ref.assumed_why)}")

@@ -54,6 +54,9 @@ class Rule(Strict):
     see_also: list[Citation] = Field(default_factory=list)
     assumed: bool = False
     assumed_why: str | None = None
+    reading: str | None = Field(
+        default=None, description="how the document's words become these numbers"
+    )
 
     @model_validator(mode="after")
     def _assumption_explained(self) -> Rule:

@@ -60,6 +60,7 @@ def test_show_leeds_reads_like_the_framework() -> None:
             "record to the supervisee for signature within 10 working days.") in out
     assert "weekly, the first six weeks (until 6 weeks after the start)" in out
     assert "At most 10 supervisees per supervisor" in out
+    assert "Reading: Two weeks is 10 working days" in out
 
 
 def test_show_accepts_a_path() -> None:

@@ -102,6 +102,7 @@ def test_assumptions_follow_the_documents() -> None:
     """Values a document leaves open are assumed; values it sets are not."""
     leeds = load_pack("leeds")
     assert not leeds.rule("records").assumed
+    assert not leeds.rule("absence").assumed and leeds.rule("absence").rule.reading
     assert not leeds.rule("roles.nqsw.phases[0]").assumed
     assert leeds.rule("roles.returner.phases[0]").assumed  # 'an agreed period'
     assert leeds.rule("roles.student.phases[0]").assumed  # 'a point agreed'
