@@ -1,0 +1,170 @@
+"""init, import, people and status through the real command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from storage.db import make_engine
+from tests.cli.conftest import Run
+from tests.storage.csvs import ORG, people_csv, write_csv
+from tests.storage.snapshot import snapshot
+
+SESSIONS = ("supervisee_id", "scheduled_at", "status")
+
+
+def _user_error(result: object, *expected: str) -> str:
+    """Exit code 1, one clear message on stderr, no traceback."""
+    assert result.exit_code == 1, result.stdout  # type: ignore[attr-defined]
+    err: str = result.stderr  # type: ignore[attr-defined]
+    assert err.startswith("Error: ")
+    assert "Traceback" not in err and "Traceback" not in result.stdout  # type: ignore[attr-defined]
+    for text in expected:
+        assert text in " ".join(err.split()), err
+    return err
+
+
+@pytest.mark.parametrize("command", [
+    [], ["init"], ["import"], ["import", "people"], ["import", "sessions"],
+    ["import", "absences"], ["people"], ["people", "list"], ["people", "set-role"],
+    ["people", "set-supervisor"], ["status"], ["demo"],
+])
+def test_help_everywhere(run: Run, command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout
+
+
+def test_version(run: Run) -> None:
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("supervision-bot ")
+
+
+def test_commands_before_init_say_what_to_do(run: Run, db_url: str) -> None:
+    _user_error(run("status", "--database-url", db_url), "Run `supervision-bot init` first.")
+
+
+def test_init_stores_the_policy_and_is_repeatable(run: Run, db_url: str) -> None:
+    first = run("init", "--database-url", db_url)
+    assert first.exit_code == 0
+    assert "Policy: leeds" in first.stdout
+    again = run("init", "--database-url", db_url)
+    assert again.exit_code == 0 and "Policy: leeds" in again.stdout
+    _user_error(run("init", "--database-url", db_url, "--policy", "narnia"), "narnia")
+
+
+def test_unreachable_database_is_one_line(run: Run, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/no/such/dir/x.db"
+    _user_error(run("init", "--database-url", url), "Cannot use the database")
+
+
+def _import_org(run: Run, url: str, tmp_path: Path) -> None:
+    result = run("import", "people", str(people_csv(tmp_path / "people.csv", ORG)),
+                 "--database-url", url)
+    assert result.exit_code == 0, result.stderr
+    assert "people.csv: 7 created, 0 updated, 0 unchanged, 6 supervisor changes" in (
+        result.stdout)
+    header = (*SESSIONS, "booked_on", "cancelled_on")
+    sessions = write_csv(tmp_path / "sessions.csv", header, [
+        ("sw1", "2026-02-10 10:00", "held", "", ""),
+        ("sw1", "2026-03-10 10:00", "held", "", ""),
+        ("sw1", "2026-04-09 10:00", "scheduled", "2026-03-10", ""),
+        ("sw2", "2026-01-12 14:00", "held", "", ""),
+        ("sw2", "2026-02-11 14:00", "cancelled", "", "2026-02-09"),
+        ("nq1", "2026-03-09 09:30", "held", "", ""),
+        ("nq1", "2026-03-23 14:00", "scheduled", "2026-03-09", ""),
+        ("sw3", "2026-03-18 11:00", "held", "", ""),
+        ("sw3", "2026-03-25 11:00", "cancelled", "2026-03-18", "2026-03-19"),
+    ])
+    result = run("import", "sessions", str(sessions), "--database-url", url)
+    assert result.exit_code == 0, result.stderr
+    assert "sessions.csv: 9 created" in result.stdout
+
+
+def test_status_json_on_an_imported_org(run: Run, initialised: str, tmp_path: Path) -> None:
+    _import_org(run, initialised, tmp_path)
+    result = run("status", "--json", "--as-of", "2026-03-20", "--database-url", initialised)
+    assert result.exit_code == 0, result.stderr
+    rows = {r["id"]: r for r in json.loads(result.stdout)}
+    keys = ("role", "supervisor_id", "line_manager_id", "last_held", "next_due",
+            "next_session", "overdue")
+    got = {pid: tuple(r[k] for k in keys) for pid, r in rows.items()}
+    assert got == {
+        "sw1": ("social_worker", "tm1", "sdm", "2026-03-10", "2026-04-10",
+                "2026-04-09T10:00:00+01:00", False),
+        # Nothing held since 12 January: due 12 February; the cancelled one never counts.
+        "sw2": ("social_worker", "tm1", "sdm", "2026-01-12", "2026-02-12", None, True),
+        # NQSW from 2 February: weekly for six weeks, so due a week after 9 March.
+        "nq1": ("nqsw", "tm2", "sdm", "2026-03-09", "2026-03-16",
+                "2026-03-23T14:00:00+00:00", True),
+        "sw3": ("social_worker", "tm2", "sdm", "2026-03-18", "2026-04-18", None, False),
+        # Never supervised: due a month after starting in the role.
+        "tm1": ("team_manager", "sdm", None, None, "2021-02-04", None, True),
+        "tm2": ("team_manager", "sdm", None, None, "2022-04-07", None, True),
+        "sdm": ("service_delivery_manager", None, None, None, "2020-07-01", None, True),
+    }
+    assert rows["sw1"]["name"] == "Lucy Barker" and rows["sw1"]["rule"].startswith("roles.")
+    # Earlier: only what was known by the end of 5 March counts.
+    early = run("status", "--json", "--as-of", "2026-03-05", "--database-url", initialised)
+    sw1 = next(r for r in json.loads(early.stdout) if r["id"] == "sw1")
+    assert (sw1["last_held"], sw1["next_due"], sw1["next_session"], sw1["overdue"]) == (
+        "2026-02-10", "2026-03-10", "2026-03-10T10:00:00+00:00", False)
+
+
+def test_status_table_fits_100_columns(run: Run, initialised: str, tmp_path: Path) -> None:
+    _import_org(run, initialised, tmp_path)
+    result = run("status", "--database-url", initialised)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert "Lucy Barker" in result.stdout and "overdue" in result.stdout
+    assert "7 people under the leeds policy" in result.stdout
+
+
+def test_bad_import_exits_1_and_writes_nothing(run: Run, initialised: str,
+                                                tmp_path: Path) -> None:
+    _import_org(run, initialised, tmp_path)
+    engine: Engine = make_engine(initialised)
+    before = snapshot(engine)
+    bad = people_csv(tmp_path / "bad.csv", [*ORG, ("x", "X", "", "wizard", "tm1", "2025-01-01")])
+    _user_error(run("import", "people", str(bad), "--database-url", initialised),
+                "bad.csv, row 9, column role: unknown role 'wizard'", "Nothing was imported.")
+    assert snapshot(engine) == before
+    engine.dispose()
+
+
+def test_people_commands(run: Run, initialised: str, tmp_path: Path) -> None:
+    _import_org(run, initialised, tmp_path)
+    url = ("--database-url", initialised)
+    listed = run("people", "list", "--json", *url)
+    assert {p["id"] for p in json.loads(listed.stdout)} == {r[0] for r in ORG}
+    table = run("people", "list", "--supervisor", "tm1", *url)
+    assert "Lucy Barker" in table.stdout and "Amara Eze" not in table.stdout
+    assert run("people", "set-role", "sw2", "senior_social_worker", "--since", "2026-03-01",
+               *url).exit_code == 0
+    _user_error(run("people", "set-role", "sw2", "boss", *url),
+                "Unknown role 'boss'", "social_worker")
+    moved = run("people", "set-supervisor", "sw2", "tm2", *url)
+    assert moved.exit_code == 0 and "from 2026-03-20" in moved.stdout
+    _user_error(run("people", "set-supervisor", "sdm", "sw2", *url),
+                "the supervision chain would loop (sdm -> sw2 -> tm2 -> sdm)")
+    _user_error(run("people", "set-supervisor", "nobody", "tm1", *url), "No person with id")
+    _user_error(run("people", "set-role", "sw2", "nqsw", "--since", "soon", *url),
+                "--since: 'soon' is not a date")
+    status = json.loads(run("status", "--json", "--as-of", "2026-03-21", *url).stdout)
+    sw2 = next(r for r in status if r["id"] == "sw2")
+    assert (sw2["role"], sw2["supervisor_id"]) == ("senior_social_worker", "tm2")
+    # Before the move (effective 20 March), tm1 supervised sw2.
+    past = json.loads(run("status", "--json", "--as-of", "2026-03-19", *url).stdout)
+    assert next(r for r in past if r["id"] == "sw2")["supervisor_id"] == "tm1"
+
+
+def test_policy_override(run: Run, initialised: str, tmp_path: Path) -> None:
+    _user_error(run("status", "--database-url", initialised, "--policy", "nowhere"), "nowhere")
+    env = {"SUPERVISION_POLICY": "nowhere-either"}
+    _user_error(run("status", "--database-url", initialised, env=env), "nowhere-either")
+    _user_error(run("status", "--database-url", initialised, "--as-of", "whenever"),
+                "--as-of: 'whenever' is not a date")
