@@ -125,7 +125,7 @@ def _words(text: str) -> set[str]:
 
 def search(pack: PolicyPack, topic: str) -> list[RuleRef]:
     """Rules matching `topic`, best first: an exact rule id, a role id, then words."""
-    refs = all_rules(pack)
+    refs = pack.rules()
     t = topic.strip()
     exact = [r for r in refs if r.rule_id == t]
     if exact:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
@@ -170,18 +171,19 @@ class PolicyPack(Strict):
         """Working days for this pack's nation."""
         return calendar_for(self.nation)
 
-    def rules(self) -> list[RuleRef]:
-        """Every rule of the pack, in reading order, each with a stable id."""
+    @cached_property
+    def _rule_index(self) -> dict[str, RuleRef]:
         from policy.describe import all_rules
 
-        return all_rules(self)
+        return {ref.rule_id: ref for ref in all_rules(self)}
+
+    def rules(self) -> list[RuleRef]:
+        """Every rule of the pack, in reading order, each with a stable id."""
+        return list(self._rule_index.values())
 
     def rule(self, rule_id: str) -> RuleRef:
         """The rule with this id (e.g. 'roles.nqsw.phases[0]', 'records'); KeyError if none."""
-        for ref in self.rules():
-            if ref.rule_id == rule_id:
-                return ref
-        raise KeyError(rule_id)
+        return self._rule_index[rule_id]
 
     def why(self, topic: str) -> list[RuleRef]:
         """Rules that answer "why ...?" about a topic: a rule id, role, or words."""

@@ -55,9 +55,8 @@ def test_an_override_never_makes_supervision_less_frequent(
     assert personal.date <= parse_override(override).after(last)
 
 
-@given(pack_roles, days, st.integers(min_value=0, max_value=400))
-def test_no_session_yet_counts_from_the_role_start(pr: tuple[str, str], start: date,
-                                                   _: int) -> None:
+@given(pack_roles, days)
+def test_no_session_yet_counts_from_the_role_start(pr: tuple[str, str], start: date) -> None:
     name, role = pr
     due = next_due(_pack(name), role, start, None)
     assert due.date == cadence_on(_pack(name), role, start, start).every.after(start)
