@@ -7,7 +7,7 @@ after D (D itself never counts), in the pack's nation's calendar.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -195,14 +195,18 @@ def session_reminder_instants(pack: PolicyPack, session_start: datetime, timezon
     """
     if session_start.tzinfo is None:
         raise PolicyError("session_start must be timezone-aware")
-    tz = ZoneInfo(timezone)
+    try:
+        tz = ZoneInfo(timezone)
+    except (ValueError, KeyError):
+        raise PolicyError(f"unknown timezone {timezone!r}") from None
     cal = _cal(pack, calendar)
     local_day = session_start.astimezone(tz).date()
+    start_utc = session_start.astimezone(UTC)  # elapsed hours, not wall-clock, across DST
     out: list[datetime] = []
     for r in pack.reminders.session:
         if r.hours_before is not None:
-            out.append(session_start - timedelta(hours=r.hours_before))
+            out.append(start_utc - timedelta(hours=r.hours_before))
         elif r.working_days_before is not None and r.at is not None:
             day = cal.subtract_working_days(local_day, r.working_days_before)
             out.append(datetime.combine(day, r.at, tzinfo=tz))
-    return sorted(i.astimezone(ZoneInfo("UTC")) for i in out)
+    return sorted(i.astimezone(UTC) for i in out)

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from policy import duties
-from policy.engine import cadence_on, is_overdue, load_pack, next_due, plan_dates
+from policy.engine import PolicyError, cadence_on, is_overdue, load_pack, next_due, plan_dates
+from policy.rules import SessionReminder
 
 PACK = load_pack("leeds")
 D = date
@@ -181,3 +182,19 @@ def test_why_answers_cite_the_section() -> None:
     assert nqsw[-1].rule_id == "periodic.nqsw_mentoring"
     assert PACK.why("how many supervisees")[0].rule_id == "ratio"
     assert PACK.why("zzz") == []
+
+
+def test_hours_before_counts_elapsed_time_across_the_clock_change() -> None:
+    twelve = PACK.reminders.model_copy(update={"session": [SessionReminder(hours_before=12)]})
+    pack = PACK.model_copy(update={"reminders": twelve})
+    start = datetime(2026, 3, 29, 10, 0, tzinfo=LONDON)  # 09:00 UTC, the first day of BST
+    got = duties.session_reminder_instants(pack, start, "Europe/London")
+    assert got == [datetime(2026, 3, 28, 21, 0, tzinfo=UTC)]
+
+
+def test_reminders_need_an_aware_start_and_a_real_timezone() -> None:
+    with pytest.raises(PolicyError, match="timezone-aware"):
+        duties.session_reminder_instants(PACK, datetime(2026, 4, 7, 10, 0), "Europe/London")
+    start = datetime(2026, 4, 7, 10, 0, tzinfo=LONDON)
+    with pytest.raises(PolicyError, match="unknown timezone 'Mars/Olympus'"):
+        duties.session_reminder_instants(PACK, start, "Mars/Olympus")
