@@ -33,13 +33,27 @@ def wsgi_app(app: App) -> Callable[[dict[str, Any], StartResponse], Iterable[byt
     return application
 
 
-def make_http_server(app: App, host: str, port: int, threads: int = 8) -> Any:
-    """A waitress server (not yet running); `.run()` serves, `.close()` stops."""
+def make_http_server(app: App, host: str, port: int, threads: int = 8, **adjust: Any) -> Any:
+    """A waitress server (not yet running); `.run()` serves, `.close()` stops.
+
+    `adjust`: further waitress settings (e.g. asyncore_loop_timeout for quick shutdown in tests).
+    """
     from waitress.server import create_server
 
     return create_server(
-        wsgi_app(app), host=host, port=port, threads=threads, ident="supervision-bot"
+        wsgi_app(app), host=host, port=port, threads=threads, ident="supervision-bot", **adjust
     )
+
+
+def stop_http_server(server: Any) -> None:
+    """Stop a running waitress server from another thread (its loop closes its own sockets)."""
+
+    def close_all() -> None:
+        for dispatcher in list(server._map.values()):
+            dispatcher.close()
+
+    server.trigger.pull_trigger(close_all)
+    server.task_dispatcher.shutdown()
 
 
 def serve_http(app: App, host: str, port: int) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from bot.settings import Settings
 from bot.slack.app import SlackBot, build_app
 from bot.slack.client import make_client
-from bot.slack.server import make_http_server
+from bot.slack.server import make_http_server, stop_http_server
 from bot.slack.transport import SlackTransport
 from storage.db import session_scope
 from storage.models import Person
@@ -194,11 +194,12 @@ def slack(engine: Engine, fake: FakeSlack) -> Iterator[Harness]:
     client = make_client(settings)
     transport = SlackTransport(client, engine, chat.clock, chat.admin_ids)
     app = build_app(SlackBot(chat, client, transport), SECRET)
-    server = make_http_server(app, "127.0.0.1", 0, threads=4)
+    server = make_http_server(app, "127.0.0.1", 0, threads=4, asyncore_loop_timeout=0.05)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         yield Harness(fake, f"http://127.0.0.1:{server.effective_port}", engine, transport)
     finally:
-        server.close()
+        stop_http_server(server)
         thread.join(timeout=5)
+        assert not thread.is_alive()

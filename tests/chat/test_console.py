@@ -1,0 +1,84 @@
+"""`supervision-bot ask` and `chat`: the same handlers and access rules in a terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from storage.db import make_engine
+from storage.migrate import upgrade
+from tests.chat.org import seed
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'org.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    seed(engine)
+    engine.dispose()
+    return url
+
+
+def _run(db: str, *args: str, stdin: str | None = None) -> str:
+    result = runner.invoke(
+        app,
+        [*args, "--database-url", db],
+        input=stdin,
+        env={"ADMINS": "adm", "SUPERVISION_POLICY": "leeds"},
+    )
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_ask_answers_as_the_person(db: str) -> None:
+    out = _run(
+        db, "ask", "--as", "sw1", "--today", "2026-04-08", "when is my next supervision due?"
+    )
+    assert out.startswith("Your next supervision is due by Fri 10 Apr 2026.")
+    assert "Policy: Leeds" in out
+
+
+def test_ask_applies_access_rules_and_admins(db: str) -> None:
+    refused = _run(db, "ask", "--as", "sw1", "--today", "2026-04-08", "is Chris overdue?")
+    assert refused.startswith("Sorry, I can't help with that person.")
+    admin = _run(db, "ask", "--as", "adm", "--today", "2026-04-08", "is Chris overdue?")
+    assert admin.startswith("Yes: Chris Green's supervision was due by Mon 2 Feb 2026")
+
+
+def test_ask_unknown_person_and_bad_date(db: str) -> None:
+    assert "I don't know you yet" in _run(db, "ask", "--as", "ghost", "am I overdue")
+    result = runner.invoke(
+        app, ["ask", "--as", "sw1", "--today", "8/4", "hi", "--database-url", db]
+    )
+    assert result.exit_code == 1 and "--today" in result.output and "Traceback" not in result.output
+
+
+def test_chat_buttons_are_numbered_choices_and_forms_are_asked(db: str) -> None:
+    script = (
+        "\n".join(
+            [
+                "book supervision with Jo",  # no day or time: the booking form
+                "",  # supervisee: keep the default (Jo is the first choice offered after Sam himself)
+                "2026-04-15",
+                "11:30",
+                "who is overdue in my team?",
+                "plan the next three months",
+                "1",  # book the first person's proposed dates
+                "3",  # the reply to a press has no buttons
+                "quit",
+            ]
+        )
+        + "\n"
+    )
+    out = _run(db, "chat", "--as", "tm1", "--today", "2026-04-08", stdin=script)
+    assert "Booked: supervision with Jo Brown on Wed 15 Apr 2026, 11:30" in out
+    assert "in your team overdue" in out
+    assert "[1] Book " in out
+    assert "session(s) for Alex Jones" in out
+    assert "No choices now." in out
