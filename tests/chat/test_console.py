@@ -64,7 +64,7 @@ def test_chat_buttons_are_numbered_choices_and_forms_are_asked(db: str) -> None:
         "\n".join(
             [
                 "book supervision with Jo",  # no day or time: the booking form
-                "",  # supervisee: keep the default (Jo is the first choice offered after Sam himself)
+                "",  # supervisee: keep the default, Jo (named in the message)
                 "2026-04-15",
                 "11:30",
                 "who is overdue in my team?",
