@@ -28,6 +28,7 @@ EXPECTED_ROLES = {
     "warwickshire": {
         "social_worker", "nqsw", "team_manager", "student", "social_care_worker",
         "principal_practitioner", "operations_manager", "service_manager", "head_of_service",
+        "family_parenting_support",
     },
     "darlington": {
         "social_worker", "nqsw", "team_manager", "practice_supervisor", "practitioner",

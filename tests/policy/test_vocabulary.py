@@ -62,7 +62,7 @@ def test_bad_overrides_are_messages(text: str, message: str) -> None:
 
 def test_unknown_role_names_the_roles() -> None:
     with pytest.raises(PolicyError, match="role 'wizard' is not in the warwickshire policy; "
-                                          "roles: head_of_service, nqsw"):
+                                          "roles: family_parenting_support, head_of_service"):
         next_due(load_pack("warwickshire"), "wizard", D(2026, 1, 1), None)
 
 
