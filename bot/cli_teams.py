@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -31,10 +32,15 @@ def serve(
             "requests when TEAMS_APP_ID/PASSWORD/TENANT_ID are not set.",
         ),
     ] = False,
+    reminders: Annotated[bool, typer.Option(help="Also run the reminder loop.")] = True,
     database_url: DatabaseUrl = None,
     policy: Policy = None,
 ) -> None:
-    """Serve the Teams bot: POST /api/messages (JWT-validated) and GET /healthz."""
+    """Serve the Teams bot: POST /api/messages (JWT-validated), GET /healthz, reminders.
+
+    With SLACK_BOT_TOKEN set too, reminders go to each person on the platform
+    they use (run the reminder loop in one process only: --no-reminders elsewhere).
+    """
     from bot.teams.app import TeamsConfig
     from bot.teams.server import serve_teams
 
@@ -42,7 +48,13 @@ def serve(
     TeamsConfig.from_settings(settings, insecure_dev=insecure_dev)  # fail fast, clearly
     engine = cli_org.database(database_url)
     pack = cli_org.choose_pack(engine, policy)
-    serve_teams(settings, engine, pack, cli_org.CLOCK, port, host=host, insecure_dev=insecure_dev)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    serve_teams(
+        settings, engine, pack, cli_org.CLOCK, port,
+        host=host, insecure_dev=insecure_dev, reminders=reminders,
+    )  # fmt: skip
 
 
 @teams_app.command("unreachable")

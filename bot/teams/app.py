@@ -42,12 +42,12 @@ AUTH_HINT = (
     "(Azure Bot, single tenant) and copy its app id, a client secret and your tenant id. "
     "For local development only, run with --insecure-dev instead."
 )
-DEV_MODE_BANNER = (
-    "\n" + "!" * 78 + "\n"
-    "!! TEAMS LOCAL-DEVELOPMENT MODE: inbound requests are NOT authenticated.        !!\n"
-    "!! Anyone who can reach this port can act as any Teams user. Never expose it.  !!\n"
-    "!! Set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID for real use.      !!\n" + "!" * 78
+_DEV_LINES = (
+    "TEAMS LOCAL-DEVELOPMENT MODE: inbound requests are NOT authenticated.",
+    "Anyone who can reach this port can act as any Teams user. Never expose it.",
+    "Set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID for real use.",
 )
+DEV_MODE_BANNER = "\n".join(["", "!" * 80, *(f"!! {line:<74} !!" for line in _DEV_LINES), "!" * 80])
 
 TokenFunc = Callable[[str | list[str], str | None], str | Awaitable[str]]
 
@@ -104,7 +104,6 @@ def build_sdk_app(
     if config.service_url:
         options["service_url"] = config.service_url
     if config.dev_mode:
-        log.warning(DEV_MODE_BANNER)
         options["dangerously_allow_unauthenticated_requests"] = True
     else:
         options["client_id"] = config.app_id

@@ -18,11 +18,19 @@ from sqlalchemy.engine import Engine
 
 from bot.clock import Clock
 from bot.settings import Settings
-from bot.teams.app import TeamsBot, TeamsConfig, TokenFunc, add_http_guards, build_sdk_app
+from bot.teams.app import (
+    DEV_MODE_BANNER,
+    TeamsBot,
+    TeamsConfig,
+    TokenFunc,
+    add_http_guards,
+    build_sdk_app,
+)
 from bot.teams.core import ChatCore
 from bot.teams.loop import LoopThread
-from bot.teams.transport import TeamsTransport
+from bot.teams.transport import CompositeTransport, TeamsTransport
 from bot.teams.turns import Turns
+from bot.transport import Transport
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +51,8 @@ class TeamsServer:
         token: TokenFunc | None = None,
     ) -> None:
         self.port = port
+        if config.dev_mode:
+            log.warning(DEV_MODE_BANNER)
         api = FastAPI(title="supervision-bot Teams endpoint", docs_url=None, redoc_url=None)
         add_http_guards(api)
         self.uvicorn = uvicorn.Server(
@@ -102,6 +112,23 @@ def build_transport(
     return TeamsTransport(engine, clock, build_sdk_app(config, token=token), LoopThread())
 
 
+def delivery_transport(
+    settings: Settings, engine: Engine, clock: Clock, teams: TeamsTransport
+) -> Transport:
+    """Teams alone, or Teams and Slack together when Slack is configured too.
+
+    With both, each message goes to the platform the person uses (see
+    `CompositeTransport`); only one process should run the reminder loop.
+    """
+    if not settings.slack_bot_token:
+        return teams
+    from bot.slack.client import make_client
+    from bot.slack.transport import SlackTransport
+
+    slack = SlackTransport(make_client(settings), engine, clock, frozenset(settings.admin_ids))
+    return CompositeTransport([teams, slack])
+
+
 def serve_teams(
     settings: Settings,
     engine: Engine,
@@ -111,12 +138,14 @@ def serve_teams(
     *,
     host: str = "0.0.0.0",
     insecure_dev: bool = False,
+    reminders: bool = True,
 ) -> None:
-    """Serve POST /api/messages and GET /healthz until interrupted.
+    """Serve POST /api/messages and GET /healthz until interrupted, with the reminder loop.
 
     Raises `MissingConfiguration` (a message for people) when Teams is not
     configured and local-development mode was not asked for.
     """
+    from bot.scheduler import ReminderLoop
     from bot.teams.handlers_core import HandlersCore
 
     config = TeamsConfig.from_settings(settings, insecure_dev=insecure_dev)
@@ -124,4 +153,17 @@ def serve_teams(
     server = TeamsServer(config, engine, clock, core, settings.admin_ids, host=host, port=port)
     mode = "LOCAL DEVELOPMENT (unauthenticated)" if config.dev_mode else "authenticated"
     log.warning("Teams endpoint on http://%s:%d/api/messages (%s)", host, port, mode)
-    server.serve_forever()
+    loop: ReminderLoop | None = None
+    teams: TeamsTransport | None = None
+    if reminders:
+        teams = TeamsTransport(engine, clock, build_sdk_app(config), LoopThread())
+        transport = delivery_transport(settings, engine, clock, teams)
+        loop = ReminderLoop(engine, pack, clock, transport, settings=settings)
+        loop.start()
+    try:
+        server.serve_forever()
+    finally:
+        if loop is not None:
+            loop.shutdown()
+        if teams is not None:
+            teams.close()

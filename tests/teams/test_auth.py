@@ -7,6 +7,7 @@ Outbound calls carry the app token from the configured token provider.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import jwt
@@ -119,3 +120,15 @@ def test_credentials_win_over_the_dev_flag() -> None:
         insecure_dev=True,
     )
     assert not config.dev_mode
+
+
+def test_dev_mode_is_loudly_logged(
+    org: Engine, connector: FakeConnector, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = TeamsConfig.from_settings(settings(), insecure_dev=True)
+    assert config.dev_mode
+    with caplog.at_level(logging.WARNING, logger="bot.teams.server"):
+        endpoint = start_endpoint(org, connector, config)
+        endpoint.server.stop()
+    banner = [r for r in caplog.records if "NOT authenticated" in r.getMessage()]
+    assert banner and banner[0].levelno == logging.WARNING

@@ -245,3 +245,16 @@ def test_unreachable_command_lists_people_without_a_reference(
     nowhere = runner.invoke(app, ["teams", "unreachable", "--nowhere"], env=env)
     assert "5 people cannot be reached on Teams or Slack" in nowhere.output
     assert "Jo Brown" not in nowhere.output
+
+
+def test_reminders_use_both_platforms_when_slack_is_configured(
+    org: Engine, transport: TeamsTransport
+) -> None:
+    from bot.teams.server import delivery_transport
+
+    assert delivery_transport(settings(), org, FixedClock(NOW), transport) is transport
+    both = delivery_transport(
+        settings(slack_bot_token="xoxb-test"), org, FixedClock(NOW), transport
+    )
+    assert isinstance(both, CompositeTransport)
+    assert [t.name for t in both.transports] == ["teams", "slack"]
