@@ -11,9 +11,11 @@ if TYPE_CHECKING:
     from policy.model import PolicyPack, RuleRef
 
 
-def _who(pack: PolicyPack, role: Role) -> str:
+def _role_summary(pack: PolicyPack, role: Role) -> str:
     names = [pack.roles[r].title if r in pack.roles else r for r in role.supervised_by]
-    return " or ".join(names) or "not set by this policy"
+    who = f"supervised by {' or '.join(names)}" if names else "supervisor not named"
+    cadence = "" if role.supervised else "; no supervision cadence set for this role"
+    return f"{role.title}: {who}{cadence}"
 
 
 def _phase_summary(role: Role, phase: Phase) -> str:
@@ -26,8 +28,7 @@ def all_rules(pack: PolicyPack) -> list[RuleRef]:
 
     refs: list[RuleRef] = []
     for role_id, role in pack.roles.items():
-        refs.append(RuleRef(f"roles.{role_id}", f"{role.title}: supervised by "
-                            f"{_who(pack, role)}", role))
+        refs.append(RuleRef(f"roles.{role_id}", _role_summary(pack, role), role))
         for i, phase in enumerate(role.phases):
             refs.append(RuleRef(f"roles.{role_id}.phases[{i}]", _phase_summary(role, phase), phase))
         for i, ms in enumerate(role.milestones):
