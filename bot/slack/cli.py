@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Annotated
 
@@ -35,16 +34,17 @@ def check_config(settings: Settings, *, socket: bool) -> None:
     settings.require(*names, hint=HOW_TO_CREATE)
 
 
-def _start_reminders(service: ChatService, transport: SlackTransport) -> None:
-    try:
-        scheduler = importlib.import_module("bot.scheduler")
-    except ModuleNotFoundError:
-        log.warning("reminder loop not available (bot.scheduler missing); serving chat only")
-        return
-    start_background(
-        lambda: scheduler.run_forever(service.engine, service.pack, service.clock, transport),
-        "reminders",
-    )
+def _start_reminders(service: ChatService, transport: SlackTransport, settings: Settings) -> None:
+    """The engine's live loop in a background thread, delivering through Slack."""
+    from bot.scheduler import run_forever
+
+    def loop() -> None:
+        try:
+            run_forever(service.engine, service.pack, service.clock, transport, settings=settings)
+        except Exception:
+            log.exception("the reminder loop stopped")
+
+    start_background(loop, "reminders")
 
 
 @user_errors
@@ -85,7 +85,7 @@ def serve(
     transport = SlackTransport(client, engine, clock, service.admin_ids)
     app = build_app(SlackBot(service, client, transport), str(settings.slack_signing_secret))
     if reminders:
-        _start_reminders(service, transport)
+        _start_reminders(service, transport, settings)
     if socket:
         serve_socket(app, str(settings.slack_app_token))
     else:
