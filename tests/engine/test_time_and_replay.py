@@ -1,0 +1,137 @@
+"""Clock changes, other timezones, and the simulation agreeing with the live loop."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+from typer.testing import CliRunner
+
+from bot.clock import VirtualClock
+from bot.scheduler import ReminderLoop
+from bot.transport import RecordingTransport
+from handlers.reminders import candidate as k
+from policy.engine import PolicyPack
+from tests.engine.conftest import day_end, day_start, pick, sim
+from tests.engine.org import Org, local
+
+
+def test_nine_oclock_stays_nine_oclock_across_the_spring_clock_change(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    w1, w2 = org.team(size=2)
+    org.session(w1, local(date(2026, 3, 31), 10), booked=local(date(2026, 3, 1)))
+    org.session(w2, local(date(2026, 4, 1), 10), booked=local(date(2026, 3, 1)))
+    msgs = pick(sim(engine, leeds, date(2026, 3, 25), date(2026, 4, 1)), k.SESSION_REMINDER)
+    early = sorted({m.at for m in msgs if m.at.date() <= date(2026, 3, 30)})
+    # Fri 27 Mar 09:00 GMT = 09:00Z; Mon 30 Mar 09:00 BST = 08:00Z.
+    assert early == [datetime(2026, 3, 27, 9, tzinfo=UTC), datetime(2026, 3, 30, 8, tzinfo=UTC)]
+    hour_before = sorted({m.at.astimezone(UTC) for m in msgs} - set(early))
+    assert hour_before == [datetime(2026, 3, 31, 8, tzinfo=UTC), datetime(2026, 4, 1, 8, tzinfo=UTC)]
+
+
+def test_nine_oclock_stays_nine_oclock_across_the_autumn_clock_change(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    w1, w2 = org.team(size=2)
+    org.session(w1, local(date(2026, 10, 27), 10), booked=local(date(2026, 10, 1)))
+    org.session(w2, local(date(2026, 10, 28), 10), booked=local(date(2026, 10, 1)))
+    msgs = pick(sim(engine, leeds, date(2026, 10, 20), date(2026, 10, 28)), k.SESSION_REMINDER)
+    two_days = sorted({m.at for m in msgs if m.at.astimezone(UTC).hour in (8, 9)
+                       and m.at.date() < date(2026, 10, 27)})
+    # Fri 23 Oct 09:00 BST = 08:00Z; Mon 26 Oct 09:00 GMT = 09:00Z.
+    assert two_days == [datetime(2026, 10, 23, 8, tzinfo=UTC), datetime(2026, 10, 26, 9, tzinfo=UTC)]
+    assert all(m.at.astimezone(local(date(2026, 10, 1)).tzinfo).hour == 9 for m in msgs
+               if m.at.date() < date(2026, 10, 27))
+
+
+def test_times_of_day_are_the_recipients_own(engine: Engine, org: Org, leeds: PolicyPack) -> None:
+    org.person("hana", role="head_of_service")
+    org.person("mia", role="team_manager", supervisor="hana")
+    org.person("nyc", supervisor="mia", tz="America/New_York")
+    org.session("nyc", local(date(2026, 6, 10), 14), booked=local(date(2026, 5, 1)))
+    msgs = pick(sim(engine, leeds, date(2026, 6, 5), date(2026, 6, 10)), k.SESSION_REMINDER)
+    early = {m.recipient_id: m.at for m in msgs if m.at.date() < date(2026, 6, 10)}
+    assert early["mia"] == local(date(2026, 6, 8), 9)
+    assert early["nyc"] == local(date(2026, 6, 8), 9, tz="America/New_York")
+
+
+def _busy_org(org: Org) -> None:
+    w1, w2, w3 = org.team(size=3)
+    org.held(w1, local(date(2026, 5, 11)))
+    org.session(w1, local(date(2026, 6, 9), 11), booked=local(date(2026, 5, 11), 12),
+                held=local(date(2026, 6, 9), 12), shared=local(date(2026, 6, 12), 15))
+    org.session(w2, local(date(2026, 6, 3), 14), booked=local(date(2026, 5, 20), 10),
+                cancelled=local(date(2026, 6, 2), 9, 15), reason="court")
+    org.session(w3, local(date(2026, 6, 4), 10), booked=local(date(2026, 6, 1), 16, 20))
+    org.absence("mia", date(2026, 6, 15), date(2026, 6, 16))
+    org.action(w1, w1, "Update the chronology", date(2026, 6, 18), local(date(2026, 6, 9), 12, 5))
+    org.agreement(w1, "mia", date(2025, 6, 10))
+
+
+def _snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    with engine.connect() as conn:
+        return {
+            name: sorted(tuple(map(str, r)) for r in conn.execute(select(table)).all())
+            for name, table in SQLModel.metadata.tables.items()
+        }
+
+
+def test_simulation_writes_nothing_and_agrees_with_the_live_loop(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    _busy_org(org)
+    first, last = date(2026, 6, 1), date(2026, 6, 19)
+    before = _snapshot(engine)
+    simulated = sim(engine, leeds, first, last)
+    assert _snapshot(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
+
+    start, end = day_start(first), day_end(last)
+    clock = VirtualClock(start)
+    transport = RecordingTransport()
+    loop = ReminderLoop(engine, leeds, clock, transport, worker_id="live")
+    loop.sweep()
+    while (wake := loop.next_wake()) is not None and wake <= end:
+        clock.set(wake)
+        loop.tick(sweep=wake.minute == 0 and wake.second == 0)
+    live = sorted(
+        (at, m.kind, m.recipient_id, m.about_id, m.reason, m.reply.text)
+        for at, m in transport.sent
+    )
+    replay = sorted((m.at, m.kind, m.recipient_id, m.about_id, m.reason, m.text) for m in simulated)
+    assert live == replay
+    kinds = {m.kind for m in simulated}
+    assert {k.SESSION_REMINDER, k.SESSION_OUTCOME_CHECK, k.SIGNING_REMINDER, k.ESCALATION,
+            k.ACTION_REMINDER} <= kinds
+
+
+def test_simulate_command_prints_json_sorted_by_at(
+    db_url: str, engine: Engine, org: Org
+) -> None:
+    from bot.cli import app
+
+    _busy_org(org)
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["simulate", "--from", "2026-06-01", "--to", "2026-06-19", "--json",
+              "--database-url", db_url, "--policy", "leeds"],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data and [d["at"] for d in data] == sorted(d["at"] for d in data)
+    assert set(data[0]) == {"at", "kind", "recipient_id", "about_id", "session_at", "reason", "text"}
+    assert any(d["reason"] == "missed_session" and d["about_id"] == "w2" for d in data)
+    readable = runner.invoke(
+        app, ["simulate", "--from", "2026-06-01", "--to", "2026-06-05",
+              "--database-url", db_url, "--policy", "leeds"],
+    )
+    assert readable.exit_code == 0 and "session_reminder" in readable.stdout
+    bad = runner.invoke(
+        app, ["simulate", "--from", "2026-06-31", "--to", "2026-07-01", "--database-url", db_url],
+    )
+    assert bad.exit_code == 1 and "is not a date" in bad.output and "Traceback" not in bad.output
