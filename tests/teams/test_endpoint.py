@@ -271,3 +271,22 @@ def test_body_that_is_not_an_activity_gets_a_clear_400(dev_endpoint: Endpoint) -
     status, body = dev_endpoint.post(no_sender)
     assert status == 400 and body["error"].endswith("from, recipient.")
     assert dev_endpoint.connector.posted == []
+
+
+def test_retried_card_action_invoke_runs_once(dev_endpoint: Endpoint) -> None:
+    _link(dev_endpoint, "tm1", "aad-sam")
+    fake = dev_endpoint.connector
+    value = {"action": {"type": "Action.Execute", "data": {"action": "session_held", "value": "4"}}}
+    body = activity(
+        "invoke", service_url=fake.url, aad="aad-sam", user_id="29:sam",
+        name="adaptiveCard/action", value=value, activity_id="invoke-1",
+    )  # fmt: skip
+    first = dev_endpoint.post(body)[1]
+    retry = dev_endpoint.post(body)[1]
+    assert first["type"] == "application/vnd.microsoft.card.adaptive"
+    assert "held" in _texts(first["value"]).lower()
+    assert retry == {
+        "statusCode": 200,
+        "type": "application/vnd.microsoft.activity.message",
+        "value": "That was already done.",
+    }
