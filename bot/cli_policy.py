@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from policy.engine import PolicyError, PolicyPack, RuleRef, available_packs, load_pack
+from policy.engine import (
+    PolicyError,
+    PolicyPack,
+    RuleRef,
+    available_packs,
+    load_pack,
+    next_due,
+    plan_dates,
+)
 from policy.loader import PACKS_DIR
 
 policy_app = typer.Typer(
@@ -160,6 +169,49 @@ def why(
         raise _fail(f"no rule in {pack.name} matches {text!r}; try `policy show {pack.name}`")
     for r in _first(found, 5):
         _print_rule(console, r)
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _fail(f"{option} {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-05") from None
+
+
+@policy_app.command("due")
+def due(
+    ref: str = typer.Argument(..., help="Pack name or path."),
+    role: str = typer.Argument(..., help="Role id, e.g. nqsw."),
+    start: str = typer.Option(..., "--start", help="Role start date (YYYY-MM-DD)."),
+    last: str | None = typer.Option(None, "--last", help="Last session held (YYYY-MM-DD)."),
+    override: str | None = typer.Option(None, "--override", help="Personal cadence, e.g. weekly."),
+    plan_until: str | None = typer.Option(
+        None, "--plan-until", help="Also propose working-day dates up to this day."
+    ),
+) -> None:
+    """Work out when supervision is next due for a role, and why (try a custom pack)."""
+    pack = _load(ref)
+    start_day = _day(start, "--start")
+    last_day = _day(last, "--last") if last else None
+    until = _day(plan_until, "--plan-until") if plan_until else None
+    try:
+        result = next_due(pack, role, start_day, last_day, override)
+        plan = (plan_dates(pack, role, start_day, last_day,
+                           (last_day or start_day) + timedelta(days=1), until, None, override)
+                if until else [])
+    except PolicyError as exc:
+        raise _fail(str(exc)) from None
+    console = _out()
+    c = result.cadence
+    tag = " [yellow](assumed)[/yellow]" if c.assumed else ""
+    console.print(f"Next due {result.date:%a %d %b %Y}: {escape(c.label)} during "
+                  f"{escape(c.phase)}{tag}  [dim]\\[{c.rule_id}][/dim]")
+    console.print(f"  [cyan]{escape(c.citation.document)}, {escape(c.citation.where())}[/cyan]: "
+                  f"[italic]\"{escape(c.citation.quote)}\"[/italic]")
+    if c.assumed and c.assumed_why:
+        console.print(f"  [yellow]ASSUMPTION, not policy:[/yellow] {escape(c.assumed_why)}")
+    if until:
+        console.print("Proposed dates: " + (", ".join(f"{d:%a %d %b %Y}" for d in plan) or "none"))
 
 
 def _first(refs: Iterable[RuleRef], n: int) -> list[RuleRef]:

@@ -110,3 +110,37 @@ def test_why_answers_with_the_source() -> None:
     assert "s4.13" in out and "no response by the supervisee" in out
     code, _, err = _run("policy", "why", "leeds", "xyzzy")
     assert code == 1 and "no rule in leeds matches 'xyzzy'" in err
+
+
+def test_due_explains_the_next_date_and_plans() -> None:
+    code, out, _ = _run("policy", "due", "leeds", "nqsw", "--start", "2026-01-05",
+                        "--last", "2026-02-16", "--plan-until", "2026-05-01")
+    assert code == 0
+    assert out.splitlines()[0] == ("Next due Mon 02 Mar 2026: fortnightly during week six up to "
+                                   "the six-month review  [roles.nqsw.phases[1]]")
+    assert "s4.4" in out
+    assert ("Proposed dates: Mon 02 Mar 2026, Mon 16 Mar 2026, Mon 30 Mar 2026, "
+            "Mon 13 Apr 2026, Mon 27 Apr 2026") in out
+
+
+def test_due_marks_assumptions_and_overrides() -> None:
+    _, out, _ = _run("policy", "due", "leeds", "returner", "--start", "2026-01-05")
+    assert "(assumed)" in out and "ASSUMPTION, not policy:" in out
+    _, out, _ = _run("policy", "due", "warwickshire", "social_worker", "--start", "2020-01-06",
+                     "--last", "2026-03-02", "--override", "weekly")
+    assert out.startswith("Next due Mon 09 Mar 2026: weekly") and "s12.1" in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--start", "2026-31-01"], "--start '2026-31-01' is not a date; use YYYY-MM-DD"),
+    (["--start", "2026-01-05", "--override", "now and then"],
+     "'now and then' is not a cadence I know"),
+])
+def test_due_bad_input_is_a_message(args: list[str], message: str) -> None:
+    code, out, err = _run("policy", "due", "leeds", "nqsw", *args)
+    assert code == 1 and message in err and "Traceback" not in out + err
+
+
+def test_due_for_a_role_without_cadence() -> None:
+    code, _, err = _run("policy", "due", "leeds", "deputy_director", "--start", "2026-01-05")
+    assert code == 1 and "sets no supervision cadence for Deputy director" in err
