@@ -71,6 +71,14 @@ def save_reference(
     return True
 
 
+def forget_reference(session: Session, person_id: str) -> None:
+    """Drop the stored reference (the person removed the app)."""
+    row = session.get(ConversationRef, (person_id, PLATFORM))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
 def get_reference(session: Session, person_id: str) -> dict[str, Any] | None:
     row = session.get(ConversationRef, (person_id, PLATFORM))
     return json.loads(row.reference) if row is not None else None

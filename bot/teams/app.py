@@ -173,6 +173,7 @@ class TeamsBot:
         app.on_card_action(self.on_card_action)
         app.on_conversation_update(self.on_conversation_update)
         app.on_install_add(self.on_install)
+        app.on_install_remove(self.on_install)
 
     async def on_message(self, ctx: ActivityContext[Any]) -> None:
         await self._turn(ctx)

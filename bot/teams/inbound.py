@@ -22,7 +22,7 @@ _TAGS = re.compile(r"<[^>]+>")
 class Inbound:
     """One activity from a person, reduced to what the bot needs."""
 
-    kind: str  # "message" | "action" | "install"
+    kind: str  # "message" | "action" | "install" | "uninstall"
     event_key: str
     teams_id: str
     aad_object_id: str | None
@@ -74,7 +74,7 @@ def _card_data(activity: Mapping[str, Any]) -> Any:
 
 
 def parse(activity: Mapping[str, Any]) -> Inbound | None:
-    """The `Inbound` for a message, card action or install; None for anything else."""
+    """The `Inbound` for a message, card action, install or uninstall; None for anything else."""
     kind = _kind(activity)
     user = activity.get("from") or {}
     conv = activity.get("conversation") or {}
@@ -85,7 +85,9 @@ def parse(activity: Mapping[str, Any]) -> Inbound | None:
         return None
     activity_id = activity.get("id") or activity.get("replyToId") or ""
     # Installing sends both conversationUpdate and installationUpdate: welcome once.
-    event_key = f"{conv['id']}|install" if kind == "install" else f"{conv['id']}|{activity_id}"
+    event_key = f"{conv['id']}|{activity_id}"
+    if kind == "install":
+        event_key = f"{conv['id']}|install"
     return Inbound(
         kind=kind,
         event_key=event_key,
@@ -108,6 +110,8 @@ def _kind(activity: Mapping[str, Any]) -> str | None:
         return "action"
     if kind == "installationUpdate" and activity.get("action") in ("add", "add-upgrade"):
         return "install"
+    if kind == "installationUpdate" and activity.get("action") in ("remove", "remove-upgrade"):
+        return "uninstall"
     if kind == "conversationUpdate":
         bot_id = (activity.get("recipient") or {}).get("id")
         added = activity.get("membersAdded") or []

@@ -75,6 +75,11 @@ class Turns:
                     teams_queries.link_teams_user(
                         s, person, inbound.aad_object_id or inbound.teams_id
                     )
+            if inbound.kind == "uninstall":
+                # The bot can no longer message them: they are unreachable until they reinstall.
+                if person is not None and inbound.personal:
+                    teams_queries.forget_reference(s, person.id)
+                return Outcome(person.id if person else None)
             if person is not None and inbound.personal:
                 teams_queries.save_reference(s, person.id, inbound.reference, now)
             if not chat_queries.claim_event(s, PLATFORM, inbound.event_key, now):

@@ -290,3 +290,14 @@ def test_retried_card_action_invoke_runs_once(dev_endpoint: Endpoint) -> None:
         "type": "application/vnd.microsoft.activity.message",
         "value": "That was already done.",
     }
+
+
+def test_uninstall_forgets_the_reference(dev_endpoint: Endpoint) -> None:
+    _link(dev_endpoint, "sw3", "aad-chris")
+    fake = dev_endpoint.connector
+    common = {"service_url": fake.url, "aad": "aad-chris", "user_id": "29:chris"}
+    assert dev_endpoint.post(activity("installationUpdate", action="add", **common))[0] == 200
+    assert dev_endpoint.post(activity("installationUpdate", action="remove", **common))[0] == 200
+    with session_scope(dev_endpoint.server.bot.turns.engine) as s:
+        assert s.get(ConversationRef, ("sw3", "teams")) is None
+    assert len(fake.to("a:personal-1")) == 2  # welcome and help; nothing on removal
