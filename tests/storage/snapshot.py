@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import MetaData, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401  (registers the tables)
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    meta = MetaData()
-    meta.reflect(engine)
     out: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:
-        for name, table in sorted(meta.tables.items()):
+        for table in SQLModel.metadata.sorted_tables:
             rows = conn.execute(select(table)).all()
-            out[name] = sorted((tuple(r) for r in rows), key=repr)
+            out[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return out
