@@ -73,16 +73,28 @@ def active_people(session: Session) -> list[Person]:
     return list(session.exec(select(Person).where(Person.active).order_by(Person.name)).all())
 
 
-def people_named(session: Session, name: str, among: Sequence[str]) -> list[Person]:
-    """People among the ids `among` whose full name, first name or id matches `name`."""
-    wanted = name.strip().lower()
-    if not wanted or not among:
+def people_named(session: Session, name: str, among: Sequence[str] | None) -> list[Person]:
+    """Active people whose full name, a word of their name, or id is `name` (case-insensitive).
+
+    `among`: only these ids (None: anyone). Exact full-name or id matches win over word matches.
+    """
+    wanted = " ".join(name.strip().lower().split())
+    if not wanted or (among is not None and not among):
         return []
-    rows = session.exec(select(Person).where(col(Person.id).in_(list(among)))).all()
+    lname = func.lower(Person.name)
+    stmt = select(Person).where(
+        Person.active,
+        (lname == wanted)
+        | (func.lower(Person.id) == wanted)
+        | lname.like(f"{wanted} %")
+        | lname.like(f"% {wanted}")
+        | lname.like(f"% {wanted} %"),
+    )
+    if among is not None:
+        stmt = stmt.where(col(Person.id).in_(list(among)))
+    rows = list(session.exec(stmt.order_by(Person.name).limit(50)).all())
     exact = [p for p in rows if p.name.lower() == wanted or p.id.lower() == wanted]
-    if exact:
-        return exact
-    return [p for p in rows if any(part == wanted for part in p.name.lower().split())]
+    return exact or rows
 
 
 def _involving(person_id: str) -> object:

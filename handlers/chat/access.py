@@ -33,13 +33,17 @@ def can_see(ctx: ChatContext, target: Person) -> bool:
     return supervisor is not None and supervisor.supervisor_id == asker.id
 
 
-def visible_ids(ctx: ChatContext) -> list[str]:
-    """Ids of everyone the asker may see (admins: everyone active)."""
+def visible_ids(ctx: ChatContext) -> list[str] | None:
+    """Ids of the people the asker may name (None for admins: everyone).
+
+    Includes the asker's own supervisor, so "book with Sam" works for a supervisee;
+    their supervision stays private (`can_see` decides that).
+    """
     if ctx.is_admin:
-        return [p.id for p in q.active_people(ctx.session)]
+        return None
     ids = {ctx.asker.id}
     if ctx.asker.supervisor_id:
-        ids.add(ctx.asker.supervisor_id)  # to name them when booking; their status stays private
+        ids.add(ctx.asker.supervisor_id)
     ids.update(p.id for p in q.people_under_manager(ctx.session, ctx.asker.id))
     return sorted(ids)
 

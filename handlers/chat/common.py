@@ -34,9 +34,9 @@ def you_or(ctx: ChatContext, person: Person, *, possessive: bool = False) -> str
     return f"{person.name}'s" if possessive else person.name
 
 
-def resolve_person(ctx: ChatContext, name: str, among: list[str]) -> Person | Reply:
+def resolve_person(ctx: ChatContext, name: str, among: list[str] | None) -> Person | Reply:
     """The one visible person called `name`, or a reply asking which / refusing politely."""
-    matches = [p for p in q.people_named(ctx.session, name, among) if p.active]
+    matches = q.people_named(ctx.session, name, among)
     if not matches:
         return access.refusal()
     if len(matches) > 1:
