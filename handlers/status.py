@@ -78,33 +78,35 @@ def statuses(
     require_aware(as_of)
     people = [
         p
-        for p in q.active_people(session, person_ids)
+        for p in q.active_people_facts(session, person_ids)
         if p.role in pack.roles and pack.roles[p.role].supervised
     ]
     if not people:
         return []
     ids = [p.id for p in people]
     scope = None if person_ids is None else ids
-    today = {p.id: local_date(as_of, p.timezone) for p in people}
+    local_days = {tz: local_date(as_of, tz) for tz in {p.timezone for p in people}}
+    today = {p.id: local_days[p.timezone] for p in people}
 
     supervisors = q.supervisors_on(session, today)
     sup_ids = {s for s in supervisors.values() if s is not None}
-    known = {p.id: p for p in people}
-    others = q.people_by_id(session, sup_ids - known.keys())
-    sup_days = {
-        sid: local_date(as_of, (known.get(sid) or others[sid]).timezone)
-        for sid in sup_ids
-        if sid in known or sid in others
-    }
+    zones = {p.id: p.timezone for p in people}
+    others = q.people_by_id(session, sup_ids - zones.keys())
+    zones.update({pid: p.timezone for pid, p in others.items()})
+    sup_days = {sid: local_date(as_of, zones[sid]) for sid in sup_ids if sid in zones}
     line_managers = q.supervisors_on(session, sup_days)
     held = q.last_held(session, scope, as_of)
     booked = q.next_booked(session, scope, as_of)
 
     result: list[PersonStatus] = []
+    dues: dict[tuple[str, date, date | None, str | None], Due] = {}  # many people share one
     for p in people:
         last = held.get(p.id)
         last_day = local_date(last, p.timezone) if last is not None else None
-        due = next_due(pack, p.role, p.role_start, last_day, override=p.cadence_override)
+        key = (p.role, p.role_start, last_day, p.cadence_override)
+        due = dues.get(key) or dues.setdefault(
+            key, next_due(pack, p.role, p.role_start, last_day, override=p.cadence_override)
+        )
         sup = supervisors.get(p.id)
         result.append(
             PersonStatus(

@@ -155,3 +155,25 @@ def test_constant_number_of_queries(
         rows = statuses(s, leeds, london(2026, 3, 20), [f"sw{i:02d}" for i in range(60)])
         assert {r.last_held for r in rows} == {date(2026, 2, 10)}
         assert {r.line_manager_id for r in rows} == {"hos"}
+
+
+def test_many_ids_scan_once_with_the_same_answer(
+    engine: Engine, leeds: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Session(engine) as s:
+        person(s, "hos", role="head_of_service")
+        person(s, "tm", role="team_manager", supervisor="hos")
+        person(s, "tm2", role="team_manager", supervisor="hos")
+        for i in range(12):
+            person(s, f"sw{i:02d}", supervisor="tm" if i % 2 else "tm2")
+            session_row(s, f"sw{i:02d}", london(2026, 2, 1 + i), held=london(2026, 2, 1 + i))
+            session_row(s, f"sw{i:02d}", london(2026, 4, 1 + i))
+        s.commit()
+        wanted = [f"sw{i:02d}" for i in range(0, 12, 3)]
+        as_of = london(2026, 3, 20)
+        by_chunks = statuses(s, leeds, as_of, wanted)
+        monkeypatch.setattr(status_queries, "WHOLE_TABLE_ABOVE", 2)
+        by_scan = statuses(s, leeds, as_of, wanted)
+        assert by_scan == by_chunks
+        assert [r.id for r in by_scan] == wanted
+        assert statuses(s, leeds, as_of) == statuses(s, leeds, as_of, None)
