@@ -138,7 +138,7 @@ def status_of(
 def unknown_roles(session: Session, pack: PolicyPack) -> dict[str, list[str]]:
     """Roles held by active people that `pack` does not define: role -> person ids."""
     unknown: dict[str, list[str]] = {}
-    for p in q.active_people(session):
+    for p in q.active_people_facts(session):
         if p.role not in pack.roles:
             unknown.setdefault(p.role, []).append(p.id)
     return unknown
