@@ -117,6 +117,7 @@ ACTIONS: list[Action] = [
     Action("reflect_note", "Save a private note", reflection.reflect_note, form_submit=True),
     Action("note_edit", "Change a private note", reflection.note_edit, form_submit=True),
     Action("action_done", "Mark an agreed action done", reflection.action_done),
+    Action("action_submit", "Record an agreed action", reflection.action_submit, form_submit=True),
 ]
 
 BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}

@@ -90,6 +90,14 @@ INTENTS: list[Intent] = [
         reflection.prepare,
     ),
     Intent(
+        "add_action",
+        "Record an action agreed in supervision",
+        "add-action",
+        ("add an action for Jo", "record an agreed action"),
+        (r"\b(?:add|record|new|log|note)\b.*\bactions?\b",),
+        reflection.action_form,
+    ),
+    Intent(
         "my_actions",
         "Actions agreed in supervision (yours; overdue ones for supervisors)",
         "actions",

@@ -3,12 +3,13 @@ private notes and agreed actions. The handlers there check who may see what."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.reflect import actions, notes, prep, questions
-from handlers.replies import Reply
+from handlers.replies import Form, FormField, Reply
 from policy.reflection.bank import QuestionBank, default_bank
 from storage import chat_queries as q
 
@@ -111,3 +112,57 @@ def action_done(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
     return _with_id(
         value, lambda n: actions.mark_action_done(ctx.session, ctx.asker.id, n, ctx.clock)
     )
+
+
+def action_form(ctx: ChatContext, req: ChatRequest) -> Reply:
+    """Record an action agreed in supervision (what, who is responsible, by when), by form."""
+    people = q.supervisees_of(ctx.session, ctx.asker.id)
+    if ctx.asker.supervisor_id:
+        people = [ctx.asker, *people]
+    if not people:
+        return Reply(text="You have no supervision to record actions for.", ephemeral=True)
+    choices = tuple(
+        (p.id, "My own supervision" if p.id == ctx.asker.id else p.name) for p in people
+    )
+    initial = choices[0][0]
+    name = req.args.get("person")
+    if name:
+        found = q.people_named(ctx.session, str(name), [c[0] for c in choices])
+        if len(found) == 1:
+            initial = found[0].id
+    day = req.args.get("day")
+    fields = (
+        FormField("supervisee", "Whose supervision", "choice", choices=choices, initial=initial),
+        FormField("text", "Action agreed", "multiline"),
+        FormField(
+            "owner",
+            "Who is responsible",
+            "choice",
+            choices=(("supervisee", "The supervisee"), ("supervisor", "The supervisor")),
+            initial="supervisee",
+        ),
+        FormField(
+            "due", "Due by", "date", initial=day.isoformat() if isinstance(day, date) else None
+        ),
+    )
+    return Reply(
+        text="Record an agreed action:",
+        form=Form("Agreed action", "action_submit", fields, submit_label="Save"),
+    )
+
+
+def action_submit(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    supervisee = q.get_person(ctx.session, str(fields.get("supervisee") or ""))
+    if supervisee is None:
+        return Reply(text="Please choose whose supervision the action belongs to.", ephemeral=True)
+    try:
+        due = date.fromisoformat(str(fields.get("due") or ""))
+    except ValueError:
+        return Reply(text="Please give the due date as YYYY-MM-DD.", ephemeral=True)
+    text = str(fields.get("text") or "").strip()
+    if not text:
+        return Reply(text="Please say what the action is.", ephemeral=True)
+    owner = supervisee.id if fields.get("owner") != "supervisor" else supervisee.supervisor_id
+    if owner is None:
+        return Reply(text=f"No supervisor is recorded for {supervisee.name}.", ephemeral=True)
+    return actions.add_action(ctx.session, ctx.asker.id, supervisee.id, text, owner, due, ctx.clock)

@@ -29,3 +29,21 @@ def test_actions_and_prepare_without_a_session(chat: ChatService) -> None:
     assert "no open actions" in chat.text("sw1", "what actions do I have?").text
     assert "overdue action" in chat.text("tm1", "which agreed actions are overdue").text
     assert "no upcoming session" in chat.text("sw3", "prepare for supervision").text
+
+
+def test_record_an_agreed_action_by_form(chat: ChatService) -> None:
+    r = chat.text("tm1", "add an action for Jo")
+    assert r.form is not None and r.form.submit_action == "action_submit"
+    assert r.form.fields[0].initial == "sw2"
+    values = {
+        "supervisee": "sw2",
+        "text": "Read the ASYE handbook",
+        "owner": "supervisee",
+        "due": "2026-04-24",
+    }
+    saved = chat.action("tm1", "action_submit", "", values)
+    assert "Read the ASYE handbook" in saved.text or saved.tables
+    assert "Read the ASYE handbook" in str(chat.text("sw2", "what actions do I have?"))
+    refused = chat.action("sw3", "action_submit", "", values)  # not Jo's supervision
+    assert "Read the ASYE handbook" not in refused.text
+    assert "YYYY-MM-DD" in chat.action("tm1", "action_submit", "", {**values, "due": "soon"}).text
