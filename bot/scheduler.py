@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import TypeVar
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -31,13 +32,15 @@ from bot.transport import DeliveryFailed, OutgoingMessage, Transport
 from handlers.reminders.agenda import (
     EngineConfig,
     Recipients,
+    changed_since_last_pass,
     decide,
+    enqueue_planned,
     fallback_recipients,
     params_at,
-    plan_and_enqueue,
-    refresh,
+    plan_unplanned,
 )
 from handlers.reminders.candidate import EFFECT_DEEM_AGREED, Candidate
+from handlers.reminders.context import PlanParams
 from handlers.reminders.planner import plan_people
 from policy.engine import PolicyPack
 from storage import outbox
@@ -47,6 +50,7 @@ from storage.status_queries import people_by_id
 from storage.timeline import next_fact_instant
 
 log = logging.getLogger("supervision.engine")
+T = TypeVar("T")
 SWEEP_EVERY = timedelta(hours=1)
 
 
@@ -80,62 +84,95 @@ def dispatch_due(
     config: EngineConfig | None = None,
     sweep: bool = False,
 ) -> DispatchReport:
-    """Plan what changed, then send every due message that is still true and useful."""
+    """Plan what changed, then send every due message that is still true and useful.
+
+    One pass: (1) note who changed since the last pass (and on a sweep, who was never
+    planned); (2) claim due rows in batches, plan each person concerned once per pass,
+    and send, drop or postpone each row; (3) enqueue the fresh plans of changed people.
+    """
     cfg = config or EngineConfig()
     now = clock.now()
     who = recipients_for(engine, settings)
     report = DispatchReport()
-    report.planned = _retrying(partial(_refresh, engine, pack, now, who, cfg, sweep))
+    todo, window, first = _retrying(partial(_changes, engine, now, cfg))
+    if first or sweep:
+        report.planned += _retrying(partial(_unplanned, engine, pack, now, who, cfg, window, first))
+    plans: dict[str, list[Candidate]] = {}
     while True:
-        replan: set[str] = set()
+        changed: set[str] = set()
         with session_scope(engine) as session:
             rows = outbox.claim_due(session, now, cfg.claim_batch)
-            if not rows:
-                break
             messages = [r for r in rows if r.kind != outbox.REPLAN]
             for r in rows:
                 if r.kind == outbox.REPLAN:
                     outbox.mark(r, outbox.DONE, now)
-                    replan.add(r.recipient_id)
-            params = params_at(session, now, who)
-            about = sorted({r.about_id for r in messages if r.about_id})
-            fresh = {c.key: c for c in plan_people(session, pack, params, about)}
+                    todo.add(r.recipient_id)
+            subjects = {r.about_id for r in messages if r.about_id}
+            need = sorted((subjects | todo) - plans.keys())
+            if need:
+                _plan_into(plans, session, pack, params_at(session, now, who), need, cfg)
+            fresh = {c.key: c for p in subjects for c in plans.get(p, [])}
             people = people_by_id(session, {r.recipient_id for r in messages})
             for row in messages:
-                _deliver(session, row, fresh, people, transport, now, cfg, report, replan)
-        if replan:
-            report.planned += _retrying(
-                partial(_replan, engine, pack, now, who, cfg, sorted(replan))
-            )
-    return report
+                _deliver(session, row, fresh, people, transport, now, cfg, report, changed)
+        if todo:
+            batch = {p: plans[p] for p in todo if p in plans}
+            report.planned += _retrying(partial(_enqueue, engine, batch, now, who, cfg, window))
+        for p in changed:  # a side effect (deemed agreed) changed their facts: plan again
+            plans.pop(p, None)
+        if not rows and not changed:
+            return report
+        todo = set(changed)
 
 
-def _refresh(
-    engine: Engine,
+def _plan_into(
+    plans: dict[str, list[Candidate]],
+    session: Session,
     pack: PolicyPack,
-    now: datetime,
-    who: Recipients,
+    params: PlanParams,
+    ids: list[str],
     cfg: EngineConfig,
-    sweep: bool,
-) -> int:
+) -> None:
+    for i in range(0, len(ids), cfg.chunk):
+        part = ids[i : i + cfg.chunk]
+        for p in part:
+            plans[p] = []
+        for c in plan_people(session, pack, params, part):
+            plans.setdefault(c.about_id, []).append(c)
+
+
+def _changes(engine: Engine, now: datetime, cfg: EngineConfig) -> tuple[set[str], datetime, bool]:
     with session_scope(engine) as session:
-        return refresh(session, pack, now, who, cfg, sweep=sweep)
+        return changed_since_last_pass(session, now, cfg)
 
 
-def _replan(
+def _unplanned(
     engine: Engine,
     pack: PolicyPack,
     now: datetime,
     who: Recipients,
     cfg: EngineConfig,
-    people: list[str],
+    window: datetime,
+    everyone: bool,
 ) -> int:
     with session_scope(engine) as session:
         params = params_at(session, now, who)
-        return plan_and_enqueue(session, pack, params, people, cfg, now - cfg.min_lookback)
+        return plan_unplanned(session, pack, params, cfg, window, everyone=everyone)
 
 
-def _retrying(work: Callable[[], int], attempts: int = 4) -> int:
+def _enqueue(
+    engine: Engine,
+    planned: dict[str, list[Candidate]],
+    now: datetime,
+    who: Recipients,
+    cfg: EngineConfig,
+    window: datetime,
+) -> int:
+    with session_scope(engine) as session:
+        return enqueue_planned(session, planned, params_at(session, now, who), cfg, window)
+
+
+def _retrying(work: Callable[[], T], attempts: int = 4) -> T:
     """Planning is idempotent: when replicas collide (deadlock, serialisation, a racing
     insert), run it again rather than fail the pass."""
     for attempt in range(attempts):
@@ -145,7 +182,7 @@ def _retrying(work: Callable[[], int], attempts: int = 4) -> int:
             if attempt == attempts - 1:
                 raise
             log.info("planning collided with another replica (%s); retrying", type(exc).__name__)
-    return 0
+    raise AssertionError("unreachable")
 
 
 def _deliver(
@@ -157,7 +194,7 @@ def _deliver(
     now: datetime,
     cfg: EngineConfig,
     report: DispatchReport,
-    replan: set[str],
+    changed: set[str],
 ) -> None:
     verdict = decide(row.key, fresh, now)
     if verdict.action == "later":
@@ -215,7 +252,7 @@ def _deliver(
             )
             .values(record_deemed_agreed_at=c.due_at)
         )
-        replan.add(c.about_id)
+        changed.add(c.about_id)
 
 
 def ceil_hour(at: datetime) -> datetime:

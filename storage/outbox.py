@@ -47,26 +47,28 @@ def reply_of(row: Outbox) -> Reply:
 
 
 def _insert(session: Session, rows: list[dict[str, Any]], *, update_pending: bool) -> None:
+    """INSERT ... ON CONFLICT (key) as one executemany (one compiled statement, cached)."""
     dialect = session.get_bind().dialect.name
     table: Any = SQLModel.metadata.tables["outbox"]
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        part = rows[start : start + _INSERT_CHUNK]
-        stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(part)
-        if update_pending:
-            ex = stmt.excluded
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["key"],
-                set_={
-                    "due_at": ex.due_at,
-                    "useful_until": ex.useful_until,
-                    "text": ex.text,
-                    "payload": ex.payload,
-                },
-                where=table.c.status == PENDING,
-            )
-        else:
-            stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
-        session.execute(stmt)
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    if update_pending:
+        ex = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "due_at": ex.due_at,
+                "useful_until": ex.useful_until,
+                "text": ex.text,
+                "payload": ex.payload,
+            },
+            where=table.c.status == PENDING,
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
+    columns = sorted({c for r in rows for c in r})
+    full = [{c: r.get(c) for c in columns} for r in rows]
+    for start in range(0, len(full), _INSERT_CHUNK):
+        session.execute(stmt, full[start : start + _INSERT_CHUNK])
 
 
 def enqueue(session: Session, candidates: Iterable[Candidate], now: datetime) -> int:

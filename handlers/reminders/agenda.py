@@ -66,6 +66,35 @@ def params_at(session: Session, now: datetime, recipients: Recipients) -> PlanPa
     )
 
 
+def enqueue_planned(
+    session: Session,
+    planned: dict[str, list[Candidate]],
+    params: PlanParams,
+    config: EngineConfig,
+    window_start: datetime,
+) -> int:
+    """Enqueue the planned candidates that fall due in [window_start, now + horizon], and
+    book each person's next planning: the midnight (UTC) before their next candidate beyond
+    the horizon enters it, and at least weekly (so replans batch up once a day)."""
+    now = params.as_of
+    limit = now + config.horizon
+    start = max(window_start, params.epoch)
+    lead = config.horizon - timedelta(days=1)
+    soon: list[Candidate] = []
+    replan: dict[str, datetime] = {}
+    for person, candidates in planned.items():
+        at = now + config.replan_every
+        for c in candidates:
+            if c.due_at > limit:
+                at = min(at, c.due_at - lead)
+            elif c.due_at >= start:
+                soon.append(c)
+        replan[person] = _midnight(at)
+    enqueued = outbox.enqueue(session, soon, now)
+    outbox.schedule_replans(session, replan, now)
+    return enqueued
+
+
 def plan_and_enqueue(
     session: Session,
     pack: PolicyPack,
@@ -74,60 +103,54 @@ def plan_and_enqueue(
     config: EngineConfig,
     window_start: datetime,
 ) -> int:
-    """Plan `person_ids` and enqueue what falls due in [window_start, now + horizon]."""
-    now = params.as_of
-    limit = now + config.horizon
-    start = max(window_start, params.epoch)
+    """Plan `person_ids` chunk by chunk and enqueue what falls due soon."""
     ids = sorted(set(person_ids))
     enqueued = 0
     for i in range(0, len(ids), config.chunk):
         part = ids[i : i + config.chunk]
-        candidates = plan_people(session, pack, params, part)
-        soon = [c for c in candidates if start <= c.due_at <= limit]
-        enqueued += outbox.enqueue(session, soon, now)
-        replan = dict.fromkeys(part, now + config.replan_every)
-        for c in candidates:
-            if c.due_at > limit:
-                replan[c.about_id] = min(
-                    replan.get(c.about_id, c.due_at), c.due_at - config.horizon
-                )
-        outbox.schedule_replans(session, replan, now)
+        planned: dict[str, list[Candidate]] = {p: [] for p in part}
+        for c in plan_people(session, pack, params, part):
+            planned.setdefault(c.about_id, []).append(c)
+        enqueued += enqueue_planned(session, planned, params, config, window_start)
     return enqueued
 
 
-def refresh(
-    session: Session,
-    pack: PolicyPack,
-    now: datetime,
-    recipients: Recipients,
-    config: EngineConfig,
-    *,
-    sweep: bool = False,
-) -> int:
-    """Plan everyone whose facts changed since the last pass (and, on a sweep, anyone never
-    planned). The first pass of a store sets the engine's epoch and plans everyone."""
+def changed_since_last_pass(
+    session: Session, now: datetime, config: EngineConfig
+) -> tuple[set[str], datetime, bool]:
+    """People whose facts became known since the last pass, the start of the window to
+    enqueue for them, and whether this is the store's first pass (which sets the epoch)."""
     first = outbox.get_instant(session, outbox.EPOCH) is None
     if first:
         outbox.set_instant(session, outbox.EPOCH, now)
     mark = outbox.get_instant(session, outbox.WATERMARK)
-    params = params_at(session, now, recipients)
     lookback = max(config.min_lookback, now - mark) if mark is not None else config.min_lookback
     people: set[str] = set()
     if mark is not None and mark < now:
-        people |= changed_people(session, mark, now)
+        people = changed_people(session, mark, now)
     if mark is None or mark < now:
         outbox.set_instant(session, outbox.WATERMARK, now)
-    window = now - lookback
-    enqueued = plan_and_enqueue(session, pack, params, sorted(people), config, window)
-    while first or sweep:
-        # People never planned: everyone on the first pass, newcomers on each sweep.
+    return people, now - lookback, first
+
+
+def plan_unplanned(
+    session: Session,
+    pack: PolicyPack,
+    params: PlanParams,
+    config: EngineConfig,
+    window_start: datetime,
+    *,
+    everyone: bool,
+) -> int:
+    """Plan people never planned: everyone on the store's first pass, newcomers on sweeps."""
+    enqueued = 0
+    while True:
         fresh = outbox.unplanned_people(session, config.unplanned_batch)
         if not fresh:
-            break
-        enqueued += plan_and_enqueue(session, pack, params, fresh, config, window)
-        if not first:
-            break
-    return enqueued
+            return enqueued
+        enqueued += plan_and_enqueue(session, pack, params, fresh, config, window_start)
+        if not everyone:
+            return enqueued
 
 
 @dataclass(frozen=True)
@@ -147,3 +170,10 @@ def decide(key: str, fresh: dict[str, Candidate], now: datetime) -> Verdict:
     if c.useful_until is not None and now >= c.useful_until:
         return Verdict("drop", f"too late: useful until {c.useful_until.isoformat()}", c)
     return Verdict("send", "", c)
+
+
+def _midnight(at: datetime) -> datetime:
+    """The start of `at`'s UTC day."""
+    from datetime import UTC
+
+    return at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)

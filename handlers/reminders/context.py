@@ -14,7 +14,6 @@ from sqlmodel import Session
 
 from bot.clock import local_date
 from handlers.status import PersonStatus, statuses
-from policy.calendar import WorkingCalendar
 from policy.engine import PolicyPack
 from storage.models import Person
 from storage.timeline import KnownAbsence, KnownAction, KnownAgreement, KnownSession, Timeline
@@ -79,13 +78,21 @@ def load_contexts(
         return []
     ids = sorted(people)
     status = {s.id: s for s in statuses(session, pack, as_of, ids)}
-    supervisor_of = tl.supervisors(people.values())
+    # Supervisor and line manager as of `as_of`: from the status when the role is
+    # supervised (computed there once), else from the change history.
+    unsupervised = [p for pid, p in people.items() if pid not in status]
+    supervisor_of = tl.supervisors(unsupervised) if unsupervised else {}
+    manager_of: dict[str, str | None] = {}
     for pid, st in status.items():
         supervisor_of[pid] = st.supervisor_id
+        if st.supervisor_id:
+            manager_of[st.supervisor_id] = st.line_manager_id
     lookup = dict(people)
     lookup.update(tl.people({s for s in supervisor_of.values() if s} - lookup.keys()))
     sups = [lookup[s] for s in {s for s in supervisor_of.values() if s} if s in lookup]
-    manager_of = tl.supervisors(sups)
+    missing = [s for s in sups if s.id not in manager_of]
+    if missing:
+        manager_of.update(tl.supervisors(missing))
 
     since = tl.supervisor_since(people.values())
     sessions = tl.sessions(ids, as_of - timedelta(days=HISTORY_DAYS))
@@ -134,7 +141,3 @@ def load_contexts(
             )
         )
     return result
-
-
-def calendar_for(pack: PolicyPack) -> WorkingCalendar:
-    return pack.calendar()

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from handlers.reminders import cadence, escalations, records, sessions
 from handlers.reminders.candidate import Candidate
 from handlers.reminders.context import PersonContext, PlanParams, load_contexts
+from handlers.reminders.windows import calendar_of
 from policy.calendar import WorkingCalendar
 from policy.engine import PolicyPack
 
@@ -41,7 +42,7 @@ def plan_contexts(
     contexts: Iterable[PersonContext], pack: PolicyPack, params: PlanParams
 ) -> list[Candidate]:
     """Every candidate about each context's person; one per key (the earliest due wins)."""
-    cal = pack.calendar()
+    cal = calendar_of(pack.nation)
     best: dict[str, Candidate] = {}
     for ctx in contexts:
         found: list[Candidate] = []

@@ -9,12 +9,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 
 from policy.calendar import WorkingCalendar
 from policy.engine import PolicyPack
 from storage.timeline import KnownAbsence
 
 SICKNESS = "sickness"
+
+
+class CachedCalendar(WorkingCalendar):
+    """The pack's working calendar with each day's answer remembered: the planners ask
+    about the same few hundred days many thousands of times."""
+
+    def __init__(self, nation: str) -> None:
+        super().__init__(nation)
+        self._working: dict[date, bool] = {}
+
+    def is_working_day(self, d: date) -> bool:
+        known = self._working.get(d)
+        if known is None:
+            known = self._working[d] = super().is_working_day(d)
+        return known
+
+
+@lru_cache(maxsize=8)
+def calendar_of(nation: str) -> CachedCalendar:
+    """One cached calendar per UK nation, shared by every planning pass."""
+    return CachedCalendar(nation)
 
 
 def rearrange_window_close(
