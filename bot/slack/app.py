@@ -71,10 +71,13 @@ class SlackBot:
     def show(self, reply: Reply, *, trigger_id: str | None, deliver: Any) -> None:
         """Open a reply's form as a modal when Slack gave a trigger, else deliver it."""
         if reply.form is not None and trigger_id:
-            self.client.views_open(
-                trigger_id=trigger_id, view=render_slack.modal(reply.form, reply.text)
-            )
-            return
+            try:
+                self.client.views_open(
+                    trigger_id=trigger_id, view=render_slack.modal(reply.form, reply.text)
+                )
+                return
+            except SlackApiError as exc:  # e.g. expired_trigger_id: offer the form as a button
+                log.warning("views.open failed: %s", exc.response.get("error"))
         deliver(reply)
 
     def publish_home(self, slack_user_id: str, person_id: str | None) -> None:

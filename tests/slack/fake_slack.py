@@ -20,6 +20,7 @@ class Call:
     method: str
     args: dict[str, Any]
     status: int = 200
+    ok: bool = True  # what the body said
 
 
 @dataclass
@@ -30,6 +31,7 @@ class FakeSlack:
     undeliverable: set[str] = field(default_factory=set)  # conversations.open fails for these
     calls: list[Call] = field(default_factory=list)
     _limited: set[str] = field(default_factory=set)
+    _failing: dict[str, int] = field(default_factory=dict)
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
     def start(self) -> FakeSlack:
@@ -74,11 +76,15 @@ class FakeSlack:
     def rate_limit_once(self, method: str) -> None:
         self._limited.add(method)
 
+    def fail_once(self, method: str, status: int = 503) -> None:
+        """The next call of `method` gets a transient server error."""
+        self._failing[method] = status
+
     # --- inspection -----------------------------------------------------------------------
     def of(self, method: str, *, ok_only: bool = True) -> list[Call]:
         with self._cond:
             return [
-                c for c in self.calls if c.method == method and (c.status == 200 or not ok_only)
+                c for c in self.calls if c.method == method and (c.ok or not ok_only)
             ]
 
     def wait(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
@@ -103,7 +109,9 @@ class FakeSlack:
                     {"Retry-After": "1"},
                     {"ok": False, "error": "ratelimited"},
                 )
-            self.calls.append(Call(method, args, status))
+            elif method in self._failing:
+                status, body = self._failing.pop(method), {"ok": False, "error": "fatal_error"}
+            self.calls.append(Call(method, args, status, bool(body.get("ok"))))
             self._cond.notify_all()
         data = json.dumps(body).encode()
         handler.send_response(status)
@@ -153,6 +161,8 @@ class FakeSlack:
                 if known == email:
                     return {"ok": True, "user": {"id": uid, "profile": {"email": email}}}
             return {"ok": False, "error": "users_not_found"}
+        if method == "views.open" and str(args.get("trigger_id")).startswith("expired"):
+            return {"ok": False, "error": "expired_trigger_id"}
         if method in ("views.publish", "views.open"):
             return {
                 "ok": True,

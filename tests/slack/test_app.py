@@ -204,3 +204,16 @@ def test_signature_uses_the_injected_clock(slack: Harness) -> None:
     assert TS == "1775635200"
     assert slack.dm("UALEX", "help", event_id="Ev90").status == 200
     assert slack.fake.wait("chat.postMessage")[0].args["text"].startswith("Here's what I can help")
+
+
+def test_expired_trigger_falls_back_to_a_form_button(slack: Harness) -> None:
+    slack.press("USAM", "session_rearrange", "2", action_ts="2.1", trigger="expired-1")
+    [posted] = slack.fake.wait("chat.postMessage")
+    buttons = [e for b in posted.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [(e["action_id"], e["value"]) for e in buttons] == [("form_open", "rearrange_submit|2")]
+    slack.press("USAM", "form_open", "rearrange_submit|2", action_ts="2.2", trigger="trig-9")
+    [modal] = slack.fake.wait("views.open")
+    assert (
+        _view(modal)["callback_id"] == "rearrange_submit" and modal.args["trigger_id"] == "trig-9"
+    )
+    assert [c.ok for c in slack.fake.of("views.open", ok_only=False)] == [False, True]

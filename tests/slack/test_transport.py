@@ -64,6 +64,13 @@ def test_rate_limit_is_retried_after_retry_after(slack: Harness) -> None:
     assert [c.status for c in calls] == [429, 200]
 
 
+def test_transient_server_error_is_retried_with_backoff(slack: Harness) -> None:
+    slack.fake.fail_once("conversations.open", 503)
+    slack.transport.send(_person(slack, "sw1"), _message("sw1"))
+    assert [c.status for c in slack.fake.of("conversations.open", ok_only=False)] == [503, 200]
+    assert len(slack.fake.of("chat.postMessage")) == 1
+
+
 def test_person_found_by_email_then_remembered(slack: Harness) -> None:
     assert _person(slack, "sw3").slack_user_id is None
     slack.transport.send(_person(slack, "sw3"), _message("sw3"))
