@@ -69,11 +69,11 @@ def demo(
     else:
         now = cli_org.CLOCK.now()
         day = local_date(now, tz)
-    engine = _fresh_database(database_url)
     pack = cli_org.choose_pack(None, policy)
+    data = generate(pack, day, now, tz)
+    engine = _fresh_database(database_url)
     with session_scope(engine) as session:
         put_setting(session, cli_org.POLICY_KEY, policy or pack.name)
-    data = generate(pack, day, now, tz)
     write(engine, data)
     console = cli_org.out()
     console.print(

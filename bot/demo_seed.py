@@ -23,6 +23,7 @@ from bot.clock import local_instant
 from policy.engine import PolicyPack, next_due
 from storage.db import session_scope
 from storage.models import Absence, Agreement, Person, SupervisionSession, SupervisorChange
+from storage.people import OrgError
 
 SEED = 2026
 HISTORY_DAYS = 120
@@ -114,6 +115,12 @@ def generate(pack: PolicyPack, today: date, now: datetime, tz: str = "Europe/Lon
     rng = random.Random(seed)
     data = DemoData()
     staff = list(STAFF) + [(f"sw{i + 1:02d}", *w) for i, w in enumerate(WORKERS)]
+    missing = sorted({s[2] for s in staff} - set(pack.roles))
+    if missing:
+        raise OrgError(
+            f"The demo organisation is built on the Leeds roles; the {pack.name} policy has "
+            f"no {', '.join(missing)}. Run the demo with --policy leeds."
+        )
     for pid, name, role, sup, team, years in staff:
         start = today - timedelta(days=round(years * 365.25))
         email = name.lower().replace(" ", ".") + "@demo.example"

@@ -68,3 +68,10 @@ def test_seeded_organisation_tells_the_intended_story(engine: Engine, leeds: Any
     assert all(s.booked_at <= s.scheduled_at for s in data.sessions)
     assert all(s.held_at is None or s.held_at < now for s in data.sessions)
     assert {a.reason for a in data.absences} == {"sickness", "annual_leave"}
+
+
+def test_demo_needs_a_pack_with_the_leeds_roles(run: Run, tmp_path: Path) -> None:
+    result = run("demo", "--policy", "warwickshire")
+    assert result.exit_code == 1
+    assert "The demo organisation is built on the Leeds roles" in result.stderr
+    assert not (tmp_path / "supervision-demo.db").exists()
