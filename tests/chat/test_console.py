@@ -82,3 +82,19 @@ def test_chat_buttons_are_numbered_choices_and_forms_are_asked(db: str) -> None:
     assert "[1] Book " in out
     assert "session(s) for Alex Jones" in out
     assert "No choices now." in out
+
+
+def test_console_on_the_demo_organisation(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    seeded = runner.invoke(
+        app, ["demo", "--database-url", url, "--today", "2026-04-08", "--weeks", "1"]
+    )
+    assert seeded.exit_code == 0, seeded.output
+    team = _run(url, "ask", "--as", "tm2", "--today", "2026-04-08", "who is overdue in my team?")
+    assert "in your team overdue" in team or "No one in your team" in team
+    mine = _run(url, "ask", "--as", "sw13", "--today", "2026-04-08", "am I overdue?")
+    assert mine.startswith(("Yes", "No"))
+    plan = _run(url, "ask", "--as", "tm2", "--today", "2026-04-08", "plan the next three months")
+    assert "Proposed dates" in plan or "Nothing to plan" in plan
+    service = _run(url, "ask", "--as", "sdm1", "--today", "2026-04-08", "how is my service doing")
+    assert service.startswith("Your service:")
