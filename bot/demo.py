@@ -8,7 +8,8 @@ relative to --today (default: today), so a run with --today is reproducible.
 
 from __future__ import annotations
 
-import importlib.util
+import textwrap
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -89,17 +90,19 @@ def demo(
 
 def _print_messages(engine: Engine, pack: Any, start: datetime, end: datetime,
                     weeks: int) -> None:
-    console = cli_org.out()
-    if importlib.util.find_spec("bot.simulate") is None:
-        console.print("(The message simulation is not part of this build yet.)")
-        return
     from bot.simulate import simulate
 
+    console = cli_org.out()
     messages = simulate(engine, pack, start, end)
     with session_scope(engine) as session:
         names = {p.id: p.name for p in session.exec(select(Person))}
-    console.print(f"[bold]Messages the bot would send in the next {weeks} weeks[/bold] "
-                  f"({len(messages)}):")
+    kinds = Counter(m.kind for m in messages)
+    console.print(
+        f"[bold]Messages the bot would send in the next {weeks} week{'s' * (weeks != 1)}"
+        f"[/bold] ({len(messages)}: "
+        + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in kinds.most_common())
+        + ")"
+    )
     day: date | None = None
     for m in messages:
         local = m.at.astimezone(zone(None))
@@ -109,10 +112,12 @@ def _print_messages(engine: Engine, pack: Any, start: datetime, end: datetime,
         about = f" about {names.get(m.about_id, m.about_id)}" if m.about_id else ""
         console.print(
             f"  {local:%H:%M} to {escape(names.get(m.recipient_id, m.recipient_id))}"
-            f" [dim]({escape(m.kind)}{escape(about)})[/dim]"
+            f" [dim]({escape(m.kind.replace('_', ' '))}{escape(about)})[/dim]"
         )
-        text = " ".join(str(m.text).split())
-        console.print(f"        {escape(text)}", overflow="fold")
+        indent = " " * 8
+        text = textwrap.fill(" ".join(str(m.text).split()), width=cli_org.WIDTH,
+                             initial_indent=indent, subsequent_indent=indent)
+        console.print(text, markup=False, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -28,7 +28,7 @@ def test_demo_prints_status_and_coming_messages(run: Run, tmp_path: Path) -> Non
     assert "Demo organisation: 40 people" in out
     assert "39 people under the leeds policy as of Mon 16 Mar 2026 09:00" in out
     assert "Over the ratio: Priya Sharma supervises 12 people" in out
-    assert "Messages the bot would send in the next 1 weeks" in out
+    assert "Messages the bot would send in the next 1 week (" in out
     assert max(len(line) for line in out.splitlines()) <= 100
     # The SQLite file is recreated: a second run gives the same output.
     assert run(*args).stdout == out
