@@ -21,12 +21,12 @@ from bot.slack import registry
 from bot.slack.transport import SlackTransport
 from bot.slack.verify import ClockedRequestVerification
 from handlers.chat.dispatch import UNKNOWN_PERSON, ChatService
-from handlers.chat.identity import UNKNOWN_USER_NOTICE, identify_slack
+from handlers.chat.identity import UNKNOWN_USER_NOTICE, display_name, identify_slack
 from handlers.replies import Reply
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
-_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 class SlackBot:
@@ -38,19 +38,30 @@ class SlackBot:
         self.transport = transport
 
     # --- who is asking -------------------------------------------------------------------
+    def plain_text(self, text: str) -> str:
+        """Slack markup to words: the bot's own mention dropped, people's mentions as names."""
+        text = re.sub(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s,:]*", "", text)
+
+        def name(m: re.Match[str]) -> str:
+            found = identify_slack(self.service.engine, m.group(1), lambda: self._email(m.group(1)))
+            return display_name(self.service.engine, found) if found else "someone"
+
+        return _MENTION.sub(name, text).replace("&amp;", "&").replace("&lt;", "<").strip()
+
+    def _email(self, slack_user_id: str) -> str | None:
+        try:
+            info = self.client.users_info(user=slack_user_id)
+        except SlackApiError as exc:
+            log.warning("users.info %s failed: %s", slack_user_id, exc.response.get("error"))
+            return None
+        profile = (info.get("user") or {}).get("profile") or {}
+        return profile.get("email")
+
     def person_id(self, slack_user_id: str) -> str | None:
         """The person behind a Slack user; admins are told once about unknown users."""
-
-        def email_of() -> str | None:
-            try:
-                info = self.client.users_info(user=slack_user_id)
-            except SlackApiError as exc:
-                log.warning("users.info %s failed: %s", slack_user_id, exc.response.get("error"))
-                return None
-            profile = (info.get("user") or {}).get("profile") or {}
-            return profile.get("email")
-
-        found = identify_slack(self.service.engine, slack_user_id, email_of)
+        found = identify_slack(
+            self.service.engine, slack_user_id, lambda: self._email(slack_user_id)
+        )
         if found is None:
             text = UNKNOWN_USER_NOTICE.format(platform="Slack", display=f"<@{slack_user_id}>")
             self.transport.notify_admins(f"slack-unknown:{slack_user_id}", text)
@@ -92,7 +103,7 @@ class SlackBot:
         if not self.service.claim(PLATFORM, f"event:{body.get('event_id')}"):
             return
         pid = self.person_id(str(event.get("user")))
-        text = _MENTION.sub("", str(event.get("text") or "")).strip()
+        text = self.plain_text(str(event.get("text") or ""))
         reply = self.service.text(pid, text, platform=PLATFORM) if pid else self.unknown()
         self.post(str(event["channel"]), reply)
 
@@ -102,7 +113,7 @@ class SlackBot:
             return
         user = str(event.get("user"))
         pid = self.person_id(user)
-        text = _MENTION.sub("", str(event.get("text") or "")).strip()
+        text = self.plain_text(str(event.get("text") or ""))
         reply = self.service.text(pid, text, platform=PLATFORM) if pid else self.unknown()
         # Supervision is personal: answers in a channel are shown only to the asker.
         self.post_ephemeral(str(event["channel"]), user, reply)

@@ -41,6 +41,13 @@ def identify_slack(
         return person.id
 
 
+def display_name(engine: Engine, person_id: str) -> str:
+    """A person's name as people write it (to read a chat mention as words)."""
+    with session_scope(engine) as s:
+        person = q.get_person(s, person_id)
+        return person.name if person else person_id
+
+
 def remember_slack_id(engine: Engine, person_id: str, slack_user_id: str) -> None:
     with session_scope(engine) as s:
         if q.person_by_slack_id(s, slack_user_id) is None:

@@ -83,9 +83,7 @@ class FakeSlack:
     # --- inspection -----------------------------------------------------------------------
     def of(self, method: str, *, ok_only: bool = True) -> list[Call]:
         with self._cond:
-            return [
-                c for c in self.calls if c.method == method and (c.ok or not ok_only)
-            ]
+            return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
 
     def wait(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
         """Block until `count` successful calls of `method` arrived (lazy listeners are async)."""

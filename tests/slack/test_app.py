@@ -217,3 +217,11 @@ def test_expired_trigger_falls_back_to_a_form_button(slack: Harness) -> None:
         _view(modal)["callback_id"] == "rearrange_submit" and modal.args["trigger_id"] == "trig-9"
     )
     assert [c.ok for c in slack.fake.of("views.open", ok_only=False)] == [False, True]
+
+
+def test_mentions_of_people_read_as_their_names(slack: Harness) -> None:
+    slack.dm("USAM", "book supervision with <@UJO> on Tuesday at 2pm", event_id="Ev95")
+    [posted] = slack.fake.wait("chat.postMessage")
+    assert posted.args["text"].startswith(
+        "Booked: supervision with Jo Brown on Tue 14 Apr 2026, 14:00"
+    )
