@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from handlers.status import status_of, statuses, unknown_roles
 from storage import status_queries
-from storage.models import SupervisorChange
+from storage.models import Person, SupervisorChange
 from tests.storage.org import london, person, session_row
 
 
@@ -177,3 +177,31 @@ def test_many_ids_scan_once_with_the_same_answer(
         assert by_scan == by_chunks
         assert [r.id for r in by_scan] == wanted
         assert statuses(s, leeds, as_of) == statuses(s, leeds, as_of, None)
+
+
+def test_supervisor_history_agrees_with_the_status_query(engine: Engine) -> None:
+    from storage.sessions import SupervisorHistory
+
+    with Session(engine) as s:
+        person(s, "a", role="team_manager")
+        person(s, "b", role="team_manager")
+        person(s, "sw", supervisor="a", since=date(2026, 1, 10))
+        person(s, "plain", supervisor=None)
+        plain = s.get(Person, "plain")
+        assert plain is not None
+        plain.supervisor_id = "b"  # set directly, with no history rows
+        s.add(SupervisorChange(person_id="sw", supervisor_id="b", effective=date(2026, 2, 1),
+                               recorded_at=london(2026, 1, 1)))
+        s.add(SupervisorChange(person_id="sw", supervisor_id=None, effective=date(2026, 3, 1),
+                               recorded_at=london(2026, 1, 1)))
+        s.commit()
+        history = SupervisorHistory(s, ["sw", "plain"])
+        for day in (date(2026, 1, 9), date(2026, 1, 10), date(2026, 1, 31), date(2026, 2, 1),
+                    date(2026, 2, 28), date(2026, 3, 1)):
+            query = status_queries.supervisors_on(s, {"sw": day, "plain": day})
+            assert query == {"sw": history.supervisor_on("sw", day),
+                             "plain": history.supervisor_on("plain", day)}
+        assert [history.supervisor_on("sw", d) for d in (date(2026, 1, 9), date(2026, 1, 10),
+                                                         date(2026, 2, 1), date(2026, 3, 1))] == [
+            None, "a", "b", None]
+        assert history.supervisor_on("plain", date(2020, 1, 1)) == "b"
