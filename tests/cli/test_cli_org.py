@@ -168,3 +168,25 @@ def test_policy_override(run: Run, initialised: str, tmp_path: Path) -> None:
     _user_error(run("status", "--database-url", initialised, env=env), "nowhere-either")
     _user_error(run("status", "--database-url", initialised, "--as-of", "whenever"),
                 "--as-of: 'whenever' is not a date")
+
+
+def test_stored_pack_and_overrides(run: Run, initialised: str, tmp_path: Path) -> None:
+    _import_org(run, initialised, tmp_path)
+    url = ("--database-url", initialised)
+    # Stored at init (warwickshire): it has no service_delivery_manager role.
+    assert run("init", "--policy", "warwickshire", *url).exit_code == 0
+    stored = run("status", "--json", "--as-of", "2026-03-20", *url)
+    assert stored.exit_code == 0
+    assert "sdm" not in {r["id"] for r in json.loads(stored.stdout)}
+    assert "role 'service_delivery_manager' is not in the warwickshire policy; left out: sdm" in (
+        " ".join(stored.stderr.split()))
+    # --policy and SUPERVISION_POLICY override the stored pack.
+    flag = run("status", "--json", "--as-of", "2026-03-20", "--policy", "leeds", *url)
+    assert "sdm" in {r["id"] for r in json.loads(flag.stdout)} and flag.stderr == ""
+    env = run("status", "--json", "--as-of", "2026-03-20", *url,
+              env={"SUPERVISION_POLICY": "leeds"})
+    assert "sdm" in {r["id"] for r in json.loads(env.stdout)}
+    # A team filter.
+    assert run("init", "--policy", "leeds", *url).exit_code == 0
+    none = run("status", "--json", "--team", "Nowhere", *url)
+    assert json.loads(none.stdout) == []
