@@ -112,10 +112,17 @@ def book(ctx: ChatContext, req: ChatRequest) -> Reply:
     when = req.args.get("when")
     if supervisee is None or not isinstance(when, datetime):
         day = req.args.get("day")
-        return book_form(
+        form = book_form(
             ctx, supervisee.id if supervisee else "", day if isinstance(day, date) else None
         )
+        return _unclear(req, form)
     return _book(ctx, supervisee, when)
+
+
+def _unclear(req: ChatRequest, form: Reply) -> Reply:
+    if req.args.get("date_unclear") and form.form is not None:
+        form.text = "I couldn't find that date in the calendar (or it has passed). " + form.text
+    return form
 
 
 def _target_session(ctx: ChatContext, req: ChatRequest) -> SupervisionSession | Reply:
@@ -214,7 +221,9 @@ def rearrange(ctx: ChatContext, req: ChatRequest) -> Reply:
     if isinstance(row, Reply):
         return row
     when = req.args.get("when")
-    return do_rearrange(ctx, row, when) if isinstance(when, datetime) else rearrange_form(ctx, row)
+    if isinstance(when, datetime):
+        return do_rearrange(ctx, row, when)
+    return _unclear(req, rearrange_form(ctx, row))
 
 
 def cancel(ctx: ChatContext, req: ChatRequest) -> Reply:

@@ -46,6 +46,7 @@ class When:
 
     day: date | None
     at: time | None
+    unclear: bool = False  # a date was written but is not a real future date
 
     def instant(self, tz_name: str) -> datetime | None:
         """The aware instant when both day and time are known."""
@@ -104,6 +105,8 @@ def parse_when(text: str, now: datetime, tz_name: str) -> When:
             day = parsed.date()
             if day < local_now.date():
                 day = None
+    if dm and day is None:
+        return When(None, at, unclear=True)
     if day is None and at is not None:
         day = local_now.date() if at > local_now.time() else local_now.date() + timedelta(days=1)
     return When(day, at)

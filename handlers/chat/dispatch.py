@@ -62,8 +62,12 @@ class ChatService:
             if asker is not None:
                 tz = asker.timezone
         parse = nlu.parse_command if command else nlu.parse
-        intent, args = parse(text, self.clock.now(), tz)
-        return ChatRequest(asker_id, intent, args, text, platform)
+        try:
+            intent, args = parse(text[:2000], self.clock.now(), tz)
+        except Exception:  # an odd date or pattern must not cost the person an answer
+            log.exception("could not parse %r", text[:200])
+            intent, args = intents.FALLBACK, {}
+        return ChatRequest(asker_id, intent, args, text[:2000], platform)
 
     def answer(self, req: ChatRequest) -> Reply:
         """The reply to a parsed request."""

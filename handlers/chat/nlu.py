@@ -166,6 +166,8 @@ def extract_args(
         args["person"] = person
     if intent in ("book", "rearrange"):
         when = parse_when(head, now, tz_name)
+        if when.unclear:
+            args["date_unclear"] = True
         if when.day is not None:
             args["day"] = when.day
         instant = when.instant(tz_name)

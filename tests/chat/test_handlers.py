@@ -177,3 +177,11 @@ def test_home_shows_team_overdue_first(chat: ChatService) -> None:
     r = chat.home("sdm")
     titles = [t.title for t in r.tables]
     assert titles == ["People you supervise (overdue first)", "Your service (overdue first)"]
+
+
+def test_impossible_dates_are_not_guessed(chat: ChatService) -> None:
+    r = chat.text("tm1", "book supervision with Jo on 31 February at 10am")
+    assert r.form is not None and r.text.startswith("I couldn't find that date")
+    r = chat.text("tm1", "rearrange my session with Alex to the 31st at 10")  # April has 30
+    assert r.form is not None and r.text.startswith("I couldn't find that date")
+    assert [s.id for s in _sessions(chat, "sw2")] == [4]
