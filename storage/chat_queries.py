@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -308,3 +308,11 @@ def notice_once(session: Session, key: str, text: str, at: datetime) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def purge_processed_events(session: Session, before: datetime) -> int:
+    """Forget inbound events handled before `before` (platform retries come within minutes)."""
+    result = session.exec(
+        delete(ProcessedEvent).where(col(ProcessedEvent.handled_at) < before)
+    )
+    return int(result.rowcount or 0)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -28,6 +29,8 @@ UNKNOWN_PERSON = (
     "I don't know you yet, so I can't show any supervision details. "
     "Please ask your supervision-bot admin to add you (or your chat account) to the organisation."
 )
+PURGE_EVERY = 500
+KEEP_EVENTS = timedelta(days=7)
 FAILED = "Sorry, something went wrong on my side and nothing was changed. Please try again later."
 
 
@@ -39,6 +42,7 @@ class ChatService:
     clock: Clock
     pack: Any
     admin_ids: frozenset[str] = frozenset()
+    _claims: int = field(default=0, init=False, repr=False)
 
     def _run(self, asker_id: str, work: Callable[[ChatContext], Reply]) -> Reply:
         try:
@@ -95,6 +99,15 @@ class ChatService:
         return self._run(asker_id, home)
 
     def claim(self, platform: str, key: str) -> bool:
-        """True the first time an inbound event or press is seen; False for retries and repeats."""
+        """True the first time an inbound event or press is seen; False for retries and repeats.
+
+        Every PURGE_EVERY claims, events older than KEEP_EVENTS are forgotten.
+        """
+        now = self.clock.now()
         with session_scope(self.engine) as session:
-            return q.claim_event(session, platform, key, self.clock.now())
+            first = q.claim_event(session, platform, key, now)
+        self._claims += 1
+        if self._claims % PURGE_EVERY == 0:
+            with session_scope(self.engine) as session:
+                q.purge_processed_events(session, now - KEEP_EVENTS)
+        return first

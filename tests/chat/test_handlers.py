@@ -185,3 +185,18 @@ def test_impossible_dates_are_not_guessed(chat: ChatService) -> None:
     r = chat.text("tm1", "rearrange my session with Alex to the 31st at 10")  # April has 30
     assert r.form is not None and r.text.startswith("I couldn't find that date")
     assert [s.id for s in _sessions(chat, "sw2")] == [4]
+
+
+def test_claims_dedupe_and_old_events_are_forgotten(chat: ChatService) -> None:
+    from datetime import timedelta
+
+    from storage import chat_queries as q
+    from storage.db import session_scope
+
+    assert chat.claim("slack", "event:Ev1") is True
+    assert chat.claim("slack", "event:Ev1") is False
+    assert chat.claim("teams", "event:Ev1") is True  # per platform
+    with session_scope(chat.engine) as s:
+        assert q.purge_processed_events(s, chat.clock.now() - timedelta(days=7)) == 0
+        assert q.purge_processed_events(s, chat.clock.now() + timedelta(seconds=1)) == 2
+    assert chat.claim("slack", "event:Ev1") is True
