@@ -66,7 +66,7 @@ def serve_socket(app: App, app_token: str) -> None:
     """Socket Mode: no public endpoint needed (an outbound WebSocket to Slack)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    SocketModeHandler(app, app_token).start()
+    SocketModeHandler(app, app_token, web_client=app.client).start()
 
 
 def start_background(target: Callable[[], None], name: str) -> threading.Thread:
