@@ -181,7 +181,13 @@ class SlackBot:
             reply = self.service.action(
                 pid, str(view.get("callback_id")), str(view.get("private_metadata") or ""), fields
             )
-        self.transport.post_dm(user, reply)
+        # A reply with a form (e.g. "check for children's details, then confirm") opens a new
+        # modal with the submission's own trigger; anything else arrives as a DM.
+        self.show(
+            reply,
+            trigger_id=body.get("trigger_id"),
+            deliver=lambda r: self.transport.post_dm(user, r),
+        )
 
 
 def _ack(ack: Ack) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.chat import booking, plan, records, reflection
-from handlers.chat.request import ChatContext
+from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Button, Reply
 from storage import chat_queries as q
 from storage.models import SupervisionSession
@@ -56,7 +56,14 @@ def _form_open(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
     opener = {"rearrange_submit": booking.rearrange_form, "cancel_submit": booking.cancel_form}
     if submit in opener:
         return _session(ctx, arg, lambda r: opener[submit](ctx, r))
-    return Reply(text="That form is no longer available.", ephemeral=True)
+    rebuild = {
+        "prep_submit": reflection.open_prep,
+        "reflect_note": reflection.reflect_write,
+        "action_submit": lambda c, v, f: reflection.action_form(c, ChatRequest(c.asker.id, "")),
+    }
+    if submit in rebuild:
+        return rebuild[submit](ctx, arg, fields)
+    return Reply(text="That form is no longer available; please ask me again.", ephemeral=True)
 
 
 def form_button(submit_action: str, value: str, label: str) -> Button:

@@ -47,3 +47,15 @@ def test_record_an_agreed_action_by_form(chat: ChatService) -> None:
     refused = chat.action("sw3", "action_submit", "", values)  # not Jo's supervision
     assert "Read the ASYE handbook" not in refused.text
     assert "YYYY-MM-DD" in chat.action("tm1", "action_submit", "", {**values, "due": "soon"}).text
+
+
+def test_forms_can_be_reopened_from_a_button(chat: ChatService) -> None:
+    for value, submit in [
+        ("prep_submit|2", "prep_submit"),
+        ("action_submit|", "action_submit"),
+        ("book_submit|sw2", "book_submit"),
+        ("cancel_submit|2", "cancel_submit"),
+    ]:
+        form = chat.action("tm1" if submit != "prep_submit" else "sw1", "form_open", value).form
+        assert form is not None and form.submit_action == submit, value
+    assert "please ask me again" in chat.action("sw1", "form_open", "nonsense|1").text

@@ -225,3 +225,37 @@ def test_mentions_of_people_read_as_their_names(slack: Harness) -> None:
     assert posted.args["text"].startswith(
         "Booked: supervision with Jo Brown on Tue 14 Apr 2026, 14:00"
     )
+
+
+def test_a_warning_from_a_form_opens_a_new_modal(slack: Harness) -> None:
+    answers = {
+        "experience": "Visited the child, DOB 12/03/2015",
+        "reflection": "",
+        "analysis": "",
+        "plans_and_action": "",
+    }
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T0001"},
+        "user": {"id": "UALEX"},
+        "api_app_id": "A0001",
+        "trigger_id": "trig-w",
+        "view": {
+            "id": "V0077",
+            "hash": "h7",
+            "type": "modal",
+            "callback_id": "prep_submit",
+            "private_metadata": "2",
+            "state": {
+                "values": {
+                    k: {k: {"type": "plain_text_input", "value": v}} for k, v in answers.items()
+                }
+            },
+        },
+    }
+    assert slack.interact(submission).status == 200
+    [opened] = slack.fake.wait("views.open")
+    view = _view(opened)
+    assert opened.args["trigger_id"] == "trig-w" and view["callback_id"] == "prep_submit"
+    assert "confirm_child_details" in [b.get("block_id") for b in view["blocks"]]
+    assert slack.fake.of("chat.postMessage") == []  # nothing saved, nothing posted
