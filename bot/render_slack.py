@@ -209,7 +209,7 @@ def _input(field: Any) -> Block:
             "multiline": field.kind == "multiline",
         }
         if field.initial:
-            element["initial_value"] = field.initial
+            element["initial_value"] = field.initial[:3000]
     block: Block = {
         "type": "input",
         "block_id": field.name,
