@@ -32,6 +32,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     _limited: set[str] = field(default_factory=set)
     _failing: dict[str, int] = field(default_factory=dict)
+    _gates: dict[str, threading.Event] = field(default_factory=dict)
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
     def start(self) -> FakeSlack:
@@ -76,6 +77,11 @@ class FakeSlack:
     def rate_limit_once(self, method: str) -> None:
         self._limited.add(method)
 
+    def hold(self, method: str) -> threading.Event:
+        """Calls of `method` wait until the returned event is set (to prove work runs after ack)."""
+        gate = self._gates[method] = threading.Event()
+        return gate
+
     def fail_once(self, method: str, status: int = 503) -> None:
         """The next call of `method` gets a transient server error."""
         self._failing[method] = status
@@ -98,6 +104,9 @@ class FakeSlack:
     # --- answering -------------------------------------------------------------------------
     def _handle(self, handler: BaseHTTPRequestHandler, path: str, args: dict[str, Any]) -> None:
         method = path.removeprefix("/api/") if path.startswith("/api/") else "response_url"
+        gate = self._gates.get(method)
+        if gate is not None:
+            gate.wait(timeout=10)
         status, headers, body = 200, {}, self._answer(method, args)
         with self._cond:
             if method in self._limited:

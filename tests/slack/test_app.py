@@ -259,3 +259,13 @@ def test_a_warning_from_a_form_opens_a_new_modal(slack: Harness) -> None:
     assert opened.args["trigger_id"] == "trig-w" and view["callback_id"] == "prep_submit"
     assert "confirm_child_details" in [b.get("block_id") for b in view["blocks"]]
     assert slack.fake.of("chat.postMessage") == []  # nothing saved, nothing posted
+
+
+def test_ack_comes_before_the_work(slack: Harness) -> None:
+    gate = slack.fake.hold("chat.postMessage")
+    # If the answer were computed and posted before the ack, this request would block on the
+    # held chat.postMessage and time out; it returns at once because the work is lazy.
+    assert slack.dm("UALEX", "am I overdue?", event_id="Ev99").status == 200
+    assert slack.fake.of("chat.postMessage", ok_only=False) == []
+    gate.set()
+    assert slack.fake.wait("chat.postMessage")[0].args["text"].startswith("No, you are not")
