@@ -110,7 +110,8 @@ def dispatch_due(
             subjects = {r.about_id for r in messages if r.about_id}
             need = sorted((subjects | todo) - plans.keys())
             if need:
-                _plan_into(plans, session, pack, params_at(session, now, who), need, cfg)
+                params = params_at(session, now, who, cfg, window)
+                _plan_into(plans, session, pack, params, need, cfg)
             fresh = {c.key: c for p in subjects for c in plans.get(p, [])}
             people = people_by_id(session, {r.recipient_id for r in messages})
             for row in messages:
@@ -156,7 +157,7 @@ def _unplanned(
     everyone: bool,
 ) -> int:
     with session_scope(engine) as session:
-        params = params_at(session, now, who)
+        params = params_at(session, now, who, cfg, window)
         return plan_unplanned(session, pack, params, cfg, window, everyone=everyone)
 
 
@@ -169,7 +170,8 @@ def _enqueue(
     window: datetime,
 ) -> int:
     with session_scope(engine) as session:
-        return enqueue_planned(session, planned, params_at(session, now, who), cfg, window)
+        params = params_at(session, now, who, cfg, window)
+        return enqueue_planned(session, planned, params, cfg, window)
 
 
 def _retrying(work: Callable[[], T], attempts: int = 4) -> T:

@@ -32,10 +32,31 @@ EPOCH = "engine.epoch"
 _INSERT_CHUNK = 300
 
 
+def _reply_json(reply: Reply) -> dict[str, Any]:
+    """`Reply.to_json()` without dataclasses.asdict's deep copies (the hot path of planning)."""
+    if reply.tables or reply.form is not None:
+        return reply.to_json()
+    return {
+        "text": reply.text,
+        "facts": [{"label": f.label, "value": f.value} for f in reply.facts],
+        "tables": [],
+        "buttons": [
+            {"label": b.label, "action": b.action, "value": b.value, "style": b.style}
+            for b in reply.buttons
+        ],
+        "form": None,
+        "citations": [
+            {"document": c.document, "section": c.section, "quote": c.quote}
+            for c in reply.citations
+        ],
+        "ephemeral": reply.ephemeral,
+    }
+
+
 def _payload(c: Candidate) -> str:
     return json.dumps(
         {
-            "reply": c.reply.to_json(),
+            "reply": _reply_json(c.reply),
             "session_at": c.session_at.isoformat() if c.session_at else None,
             "effect": c.effect,
         }

@@ -134,41 +134,66 @@ class Timeline:
         return since
 
     def sessions(
-        self, supervisee_ids: Iterable[str], since: datetime
+        self, supervisee_ids: Iterable[str], since: datetime, until: datetime | None = None
     ) -> dict[str, list[KnownSession]]:
-        """Sessions booked by `as_of`, scheduled from `since` on, oldest first."""
+        """Sessions booked by `as_of`, scheduled in [since, until], oldest first."""
         t = self.as_of
         s = SupervisionSession
+        cols = [
+            col(c)
+            for c in (
+                s.id, s.supervisee_id, s.supervisor_id, s.kind, s.scheduled_at,
+                s.duration_minutes, s.booked_at, s.held_at, s.cancelled_at, s.cancel_reason,
+                s.rearranged_from_id, s.record_shared_at, s.record_signed_at,
+                s.record_deemed_agreed_at,
+            )
+        ]  # fmt: skip
         found: dict[str, list[KnownSession]] = {}
         for part in chunks(sorted(set(supervisee_ids))):
-            rows = self.session.exec(
-                select(s).where(
-                    col(s.supervisee_id).in_(part),
-                    col(s.booked_at) <= t,
-                    col(s.scheduled_at) >= since,
-                )
-            ).all()
-            for r in rows:
-                found.setdefault(r.supervisee_id, []).append(
+            stmt = sa_select(*cols).where(
+                col(s.supervisee_id).in_(part),
+                col(s.booked_at) <= t,
+                col(s.scheduled_at) >= since,
+            )
+            if until is not None:
+                stmt = stmt.where(col(s.scheduled_at) <= until)
+            for r in _rows(self.session, stmt):
+                cancelled = _known(r[8], t)
+                found.setdefault(r[1], []).append(
                     KnownSession(
-                        id=r.id or 0,
-                        supervisee_id=r.supervisee_id,
-                        supervisor_id=r.supervisor_id,
-                        kind=r.kind,
-                        scheduled_at=r.scheduled_at,
-                        duration_minutes=r.duration_minutes,
-                        booked_at=r.booked_at,
-                        held_at=_known(r.held_at, t),
-                        cancelled_at=_known(r.cancelled_at, t),
-                        cancel_reason=r.cancel_reason if _known(r.cancelled_at, t) else None,
-                        rearranged_from_id=r.rearranged_from_id,
-                        record_shared_at=_known(r.record_shared_at, t),
-                        record_signed_at=_known(r.record_signed_at, t),
-                        record_deemed_agreed_at=_known(r.record_deemed_agreed_at, t),
+                        id=r[0], supervisee_id=r[1], supervisor_id=r[2], kind=r[3],
+                        scheduled_at=r[4], duration_minutes=r[5], booked_at=r[6],
+                        held_at=_known(r[7], t), cancelled_at=cancelled,
+                        cancel_reason=r[9] if cancelled else None, rearranged_from_id=r[10],
+                        record_shared_at=_known(r[11], t), record_signed_at=_known(r[12], t),
+                        record_deemed_agreed_at=_known(r[13], t),
                     )
-                )
+                )  # fmt: skip
         for items in found.values():
             items.sort(key=lambda k: (k.scheduled_at, k.id))
+        return found
+
+    def last_booked(self, supervisee_ids: Iterable[str], kind: str) -> dict[str, datetime]:
+        """Each person's latest session of `kind` booked by `as_of`, not cancelled nor held
+        by then (how far ahead their sessions are planned)."""
+        t = self.as_of
+        s = SupervisionSession
+        found: dict[str, datetime] = {}
+        for part in chunks(sorted(set(supervisee_ids))):
+            stmt = (
+                sa_select(col(s.supervisee_id), func.max(col(s.scheduled_at)))
+                .where(
+                    col(s.supervisee_id).in_(part),
+                    col(s.kind) == kind,
+                    col(s.booked_at) <= t,
+                    col(s.scheduled_at) > t,
+                    or_(col(s.cancelled_at).is_(None), col(s.cancelled_at) > t),
+                    or_(col(s.held_at).is_(None), col(s.held_at) > t),
+                )
+                .group_by(col(s.supervisee_id))
+            )
+            for pid, at in _rows(self.session, stmt):
+                found[pid] = _aware(at)
         return found
 
     def absences(self, people: Iterable[Person], since_day: date) -> dict[str, list[KnownAbsence]]:

@@ -31,8 +31,8 @@ log = logging.getLogger("supervision.engine")
 class EngineConfig:
     """Tuning of the engine (not policy: the pack decides what is due)."""
 
-    horizon: timedelta = timedelta(days=8)
-    replan_every: timedelta = timedelta(days=7)
+    horizon: timedelta = timedelta(days=15)
+    replan_every: timedelta = timedelta(days=14)
     min_lookback: timedelta = timedelta(days=2)
     chunk: int = 500
     claim_batch: int = 200
@@ -59,10 +59,23 @@ def fallback_recipients(
     return Recipients(fallback_id, tuple(admins))
 
 
-def params_at(session: Session, now: datetime, recipients: Recipients) -> PlanParams:
+def params_at(
+    session: Session,
+    now: datetime,
+    recipients: Recipients,
+    config: EngineConfig | None = None,
+    window_start: datetime | None = None,
+) -> PlanParams:
+    """Planning parameters at `now`; with a config, only candidates a pass can use are built:
+    due from `window_start` up to the horizon plus one replan period."""
     epoch = outbox.get_instant(session, outbox.EPOCH) or now
     return PlanParams(
-        as_of=now, epoch=epoch, fallback_id=recipients.fallback_id, admin_ids=recipients.admin_ids
+        as_of=now,
+        epoch=epoch,
+        fallback_id=recipients.fallback_id,
+        admin_ids=recipients.admin_ids,
+        earliest=window_start,
+        latest=now + config.horizon + config.replan_every if config else None,
     )
 
 

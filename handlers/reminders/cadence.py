@@ -61,7 +61,7 @@ def booking_nudges(
             base + timedelta(days=1),
         )
         due = since_epoch(morning(day, tz), tz, params, cal)
-        if due < end_of_day(st.next_due, tz):
+        if due < end_of_day(st.next_due, tz) and params.wants(due):
             yield Candidate(
                 key=reminder_key(BOOKING_NUDGE, sup.id, f"p{ctx.person.id}", due),
                 kind=BOOKING_NUDGE,
@@ -79,15 +79,17 @@ def booking_nudges(
                     citations=[cite(st.due)],
                 ),
             )
-    horizon = ctx.today + relativedelta(months=pack.planning.horizon_months)
-    last = max((local_date(k.scheduled_at, tz) for k in pending), default=None)
+    last = local_date(ctx.booked_until, tz) if ctx.booked_until else None
     every = st.due.cadence.every
-    if last is not None and every.after(last) >= horizon:
-        return
     start = local_date(params.epoch, tz)
     for day in _first_working_days(cal, ctx.today, start):
+        # Covered on `day` when the last booking reaches the horizon seen from that day
+        # (judged for the day itself, so the answer does not depend on when we plan).
+        horizon = day + relativedelta(months=pack.planning.horizon_months)
+        if last is not None and every.after(last) >= horizon:
+            continue
         due = morning(day, tz)
-        if due < params.epoch:
+        if due < params.epoch or not params.wants(due):
             continue
         covered = f"booked until {fmt_day(last)}" if last else "nothing booked"
         yield Candidate(
@@ -121,6 +123,8 @@ def overdue_notices(
             continue
         tz = recipient.timezone
         due = since_epoch(morning(st.next_due + timedelta(days=1), tz), tz, params, cal)
+        if not params.wants(due):
+            continue
         whose = "Your" if recipient is ctx.person else f"{ctx.person.name}'s"
         yield Candidate(
             key=reminder_key(OVERDUE_NOTICE, recipient.id, f"p{ctx.person.id}", due),
@@ -171,7 +175,9 @@ def agreement_reminders(
         seen: set[object] = set()
         for day in sorted(days):
             due = since_epoch(morning(day, tz), tz, params, cal)
-            if due in seen or local_date(due, tz) > max(ctx.today, first) + relativedelta(months=1):
+            if due in seen or not params.wants(due):
+                continue
+            if local_date(due, tz) > max(ctx.today, first) + relativedelta(months=1):
                 continue
             seen.add(due)
             other = ctx.person.name if recipient is sup else sup.name
@@ -191,7 +197,7 @@ def agreement_reminders(
 
 
 def action_reminders(
-    ctx: PersonContext, pack: PolicyPack, cal: WorkingCalendar
+    ctx: PersonContext, pack: PolicyPack, cal: WorkingCalendar, params: PlanParams
 ) -> Iterator[Candidate]:
     """`action_reminder` to an action's owner ahead of its due date (button `action_done`,
     value = action id)."""
@@ -203,7 +209,7 @@ def action_reminders(
         created = local_date(a.created_at, tz)
         day = reminder_day(cal, a.due_on, pack.reminders.action_due_working_days_before, created)
         due = morning(day, tz)
-        if due < a.created_at or day > a.due_on:
+        if due < a.created_at or day > a.due_on or not params.wants(due):
             continue
         yield Candidate(
             key=reminder_key(ACTION_REMINDER, owner.id, f"a{a.id}", due),

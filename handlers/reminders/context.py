@@ -19,6 +19,10 @@ from storage.models import Person
 from storage.timeline import KnownAbsence, KnownAction, KnownAgreement, KnownSession, Timeline
 
 HISTORY_DAYS = 120  # how far back sessions and absences matter to open lapses
+# How far beyond the last candidate a pass needs, sessions still matter: the longest
+# reminder lead a pack allows (30 working days), with room to spare.
+LEAD_DAYS = 45
+FUTURE_DAYS = 120  # when a pass does not bound what it needs
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,13 @@ class PlanParams:
     epoch: datetime
     fallback_id: str | None = None
     admin_ids: tuple[str, ...] = ()
+    earliest: datetime | None = None  # candidates due outside [earliest, latest] are not
+    latest: datetime | None = None  # needed by this pass, so they are not even built
+
+    def wants(self, due: datetime) -> bool:
+        return (self.earliest is None or due >= self.earliest) and (
+            self.latest is None or due <= self.latest
+        )
 
 
 @dataclass
@@ -45,6 +56,7 @@ class PersonContext:
     supervisor: Person | None
     line_manager: Person | None
     sessions: list[KnownSession]
+    booked_until: datetime | None  # the latest pending 1:1 booked (how far ahead it is planned)
     absences: list[KnownAbsence]
     supervisor_absences: list[KnownAbsence]
     agreement: KnownAgreement | None
@@ -95,7 +107,13 @@ def load_contexts(
         manager_of.update(tl.supervisors(missing))
 
     since = tl.supervisor_since(people.values())
-    sessions = tl.sessions(ids, as_of - timedelta(days=HISTORY_DAYS))
+    until = (
+        params.latest + timedelta(days=LEAD_DAYS)
+        if params.latest is not None
+        else as_of + timedelta(days=FUTURE_DAYS)
+    )
+    sessions = tl.sessions(ids, as_of - timedelta(days=HISTORY_DAYS), until)
+    booked_until = tl.last_booked(ids, "individual")
     extra: set[str] = {m for m in manager_of.values() if m}
     extra.update(k.supervisor_id for ks in sessions.values() for k in ks if k.supervisor_id)
     actions = tl.open_actions(ids)
@@ -128,6 +146,7 @@ def load_contexts(
                 supervisor=sup,
                 line_manager=lm,
                 sessions=sessions.get(pid, []),
+                booked_until=booked_until.get(pid),
                 absences=absences.get(pid, []),
                 supervisor_absences=absences.get(sup.id, []) if sup is not None else [],
                 agreement=agreements.get(pid),

@@ -81,6 +81,8 @@ def missed_sessions(
             continue
         tz = lm.timezone
         due = since_epoch(morning(cal.next_working_day(close), tz), tz, params, cal)
+        if not params.wants(due):
+            continue
         what = (
             f"was cancelled ({s.cancel_reason or 'no reason given'})"
             if s.cancelled_at is not None
@@ -127,6 +129,8 @@ def overdue(
     grace = pack.escalation.overdue_grace_working_days
     day = cal.add_working_days(st.next_due, grace + 1)
     due = since_epoch(morning(day, tz), tz, params, cal)
+    if not params.wants(due):
+        return
     yield Candidate(
         key=escalation_key(OVERDUE, f"p{me.id}:{st.next_due.isoformat()}"),
         kind=ESCALATION,
@@ -167,6 +171,8 @@ def supervisor_absent(
             continue
         lapse = f"a{a.id}:p{me.id}"
         due = since_epoch(morning(alarm, lm.timezone), lm.timezone, params, cal)
+        if not params.wants(due):
+            continue
         away = f"{fmt_day(a.first_day)} to {fmt_day(a.last_day)}"
         yield Candidate(
             key=escalation_key(SUPERVISOR_ABSENT, lapse),
@@ -222,6 +228,8 @@ def ratio(
         return
     tz = lm.timezone
     due = since_epoch(morning(cal.on_or_after(since), tz), tz, params, cal)
+    if not params.wants(due):
+        return
     yield Candidate(
         key=escalation_key(RATIO, f"p{me.id}:{since.isoformat()}"),
         kind=ESCALATION,

@@ -17,17 +17,15 @@ from handlers.reminders.windows import calendar_of
 from policy.calendar import WorkingCalendar
 from policy.engine import PolicyPack
 
-Simple = Callable[[PersonContext, PolicyPack, WorkingCalendar], Iterator[Candidate]]
-WithParams = Callable[[PersonContext, PolicyPack, WorkingCalendar, PlanParams], Iterator[Candidate]]
+Planner = Callable[[PersonContext, PolicyPack, WorkingCalendar, PlanParams], Iterator[Candidate]]
 
-SIMPLE: tuple[Simple, ...] = (
+# Every planner, in the order of the message kinds (the registry of what the engine sends).
+PLANNERS: tuple[Planner, ...] = (
     sessions.session_reminders,
     sessions.outcome_checks,
     records.record_due_reminders,
     records.signing_reminders,
     cadence.action_reminders,
-)
-WITH_PARAMS: tuple[WithParams, ...] = (
     cadence.booking_nudges,
     cadence.overdue_notices,
     cadence.agreement_reminders,
@@ -46,9 +44,7 @@ def plan_contexts(
     best: dict[str, Candidate] = {}
     for ctx in contexts:
         found: list[Candidate] = []
-        for simple in SIMPLE:
-            found.extend(simple(ctx, pack, cal))
-        for planner in WITH_PARAMS:
+        for planner in PLANNERS:
             found.extend(planner(ctx, pack, cal, params))
         for c in found:
             if c.recipient_id == ctx.person.id and c.kind == "escalation" and c.reason == "ratio":

@@ -22,7 +22,7 @@ from handlers.reminders.candidate import (
     morning,
     reminder_key,
 )
-from handlers.reminders.context import PersonContext
+from handlers.reminders.context import PersonContext, PlanParams
 from handlers.reminders.windows import record_share_deadline, reminder_day, sign_deadline
 from handlers.replies import Button, Fact, Reply
 from policy.calendar import WorkingCalendar
@@ -31,7 +31,7 @@ from storage.timeline import KnownSession
 
 
 def record_due_reminders(
-    ctx: PersonContext, pack: PolicyPack, cal: WorkingCalendar
+    ctx: PersonContext, pack: PolicyPack, cal: WorkingCalendar, params: PlanParams
 ) -> Iterator[Candidate]:
     """`record_due_reminder` to the supervisor before the sharing deadline and on the day.
 
@@ -54,7 +54,7 @@ def record_due_reminders(
         )
         for day in sorted({early, deadline}):
             due = morning(day, tz)
-            if due < s.held_at:
+            if due < s.held_at or not params.wants(due):
                 continue
             on_the_day = day == deadline
             yield Candidate(
@@ -79,7 +79,7 @@ def record_due_reminders(
 
 
 def signing_reminders(
-    ctx: PersonContext, pack: PolicyPack, cal: WorkingCalendar
+    ctx: PersonContext, pack: PolicyPack, cal: WorkingCalendar, params: PlanParams
 ) -> Iterator[Candidate]:
     """`signing_reminder` to the supervisee for a shared, unsigned record (button `record_sign`,
     value = session id), and `record_deemed_agreed` to both once the deadline has passed
@@ -93,7 +93,7 @@ def signing_reminders(
         session_day = local_date(s.scheduled_at, tz)
         deadline = sign_deadline(pack, cal, shared_day)
         if deadline is None:
-            yield from _sign_at_next_session(ctx, s, shared_day)
+            yield from _sign_at_next_session(ctx, s, params)
             continue
         if s.record_deemed_agreed_at is None:
             day = reminder_day(
@@ -103,7 +103,7 @@ def signing_reminders(
                 cal.next_working_day(shared_day),
             )
             due = morning(min(day, deadline), tz)
-            if due >= s.record_shared_at:
+            if due >= s.record_shared_at and params.wants(due):
                 yield Candidate(
                     key=reminder_key(SIGNING_REMINDER, me.id, f"s{s.id}", due),
                     kind=SIGNING_REMINDER,
@@ -128,6 +128,8 @@ def signing_reminders(
             continue  # deemed agreed earlier by other means: nothing to announce
         for recipient in recipients:
             due = morning(deem_day, recipient.timezone)
+            if not params.wants(due):
+                continue
             whose = "your" if recipient is me else f"{me.name}'s"
             yield Candidate(
                 key=reminder_key(RECORD_DEEMED_AGREED, recipient.id, f"s{s.id}", due),
@@ -169,7 +171,7 @@ def _sign_reply(s: KnownSession, session_day: object, deadline: object, silence:
 
 
 def _sign_at_next_session(
-    ctx: PersonContext, s: KnownSession, shared_day: object
+    ctx: PersonContext, s: KnownSession, params: PlanParams
 ) -> Iterator[Candidate]:
     """Packs that sign 'at the next session' (Warwickshire 16.4): remind on its morning."""
     me = ctx.person
@@ -179,7 +181,7 @@ def _sign_at_next_session(
         return
     day = local_date(nxt.scheduled_at, me.timezone)
     due = min(morning(day, me.timezone), nxt.scheduled_at)
-    if due < max(s.record_shared_at, nxt.booked_at):
+    if due < max(s.record_shared_at, nxt.booked_at) or not params.wants(due):
         return
     session_day = local_date(s.scheduled_at, me.timezone)
     yield Candidate(

@@ -20,7 +20,7 @@ from handlers.reminders.candidate import (
     morning,
     reminder_key,
 )
-from handlers.reminders.context import PersonContext
+from handlers.reminders.context import PersonContext, PlanParams
 from handlers.reminders.windows import rearrange_window_close
 from handlers.replies import Button, Fact, Reply
 from policy.calendar import WorkingCalendar
@@ -30,7 +30,7 @@ from storage.timeline import KnownSession
 
 
 def session_reminders(
-    ctx: PersonContext, pack: PolicyPack, cal: WorkingCalendar
+    ctx: PersonContext, pack: PolicyPack, cal: WorkingCalendar, params: PlanParams
 ) -> Iterator[Candidate]:
     """`session_reminder` to supervisee and supervisor before each pending session.
 
@@ -54,7 +54,7 @@ def session_reminders(
                     day = local_date(s.scheduled_at, tz)
                     day = cal.subtract_working_days(day, rule.working_days_before or 0)
                     due = morning(day, tz, rule.at) if rule.at else morning(day, tz)
-                if due >= s.scheduled_at or due < s.booked_at:
+                if due >= s.scheduled_at or due < s.booked_at or not params.wants(due):
                     continue
                 prep = recipient.id == ctx.person.id and i == earliest
                 yield Candidate(
@@ -119,7 +119,7 @@ def _last_held(ctx: PersonContext, before: KnownSession) -> KnownSession | None:
 
 
 def outcome_checks(
-    ctx: PersonContext, pack: PolicyPack, cal: WorkingCalendar
+    ctx: PersonContext, pack: PolicyPack, cal: WorkingCalendar, params: PlanParams
 ) -> Iterator[Candidate]:
     """`session_outcome_check` to the supervisor shortly after a session ends with no outcome.
 
@@ -133,6 +133,8 @@ def outcome_checks(
         if supervisor is None:
             continue
         due = s.ends_at + timedelta(minutes=pack.reminders.outcome_check_minutes_after)
+        if not params.wants(due):
+            continue
         day = local_date(s.scheduled_at, ctx.person.timezone)
         close = rearrange_window_close(
             pack, cal, day, [*ctx.absences, *ctx.absences_of(supervisor.id)]
