@@ -320,20 +320,17 @@ def changed_people(session: Session, after: datetime, until: datetime) -> set[st
     """
     s = SupervisionSession
     touched: set[str] = set()
-    for column in _SESSION_FACTS:
-        c = col(column)
-        rows = _rows(
-            session,
-            sa_select(col(s.supervisee_id), col(s.supervisor_id)).where(c > after, c <= until),
-        )
-        for supervisee, supervisor in rows:
-            touched.add(supervisee)
-            if supervisor:
-                touched.add(supervisor)
+    in_window = or_(*[(col(c) > after) & (col(c) <= until) for c in _SESSION_FACTS])
+    for supervisee, supervisor in _rows(
+        session, sa_select(col(s.supervisee_id), col(s.supervisor_id)).where(in_window)
+    ):
+        touched.add(supervisee)
+        if supervisor:
+            touched.add(supervisor)
     fanout: set[str] = set()
     # Day-granular facts: widen by a day each side, then test their exact instants.
     lo, hi = after.date() - timedelta(days=2), until.date() + timedelta(days=2)
-    rows_a = _rows(
+    rows_a = _entity_rows(
         session,
         sa_select(Absence, col(Person.timezone))
         .join(Person, col(Person.id) == col(Absence.person_id))
@@ -348,7 +345,7 @@ def changed_people(session: Session, after: datetime, until: datetime) -> set[st
         if after < absence_known_at(a, tz) <= until:
             touched.add(a.person_id)
             fanout.add(a.person_id)
-    rows_c = _rows(
+    rows_c = _entity_rows(
         session,
         sa_select(SupervisorChange, col(Person.timezone))
         .join(Person, col(Person.id) == col(SupervisorChange.person_id))
@@ -390,12 +387,14 @@ def changed_people(session: Session, after: datetime, until: datetime) -> set[st
 
 def next_fact_instant(session: Session, after: datetime) -> datetime | None:
     """The earliest instant after `after` at which some fact becomes known, if any."""
-    candidates: list[datetime] = []
-    for column in (*_SESSION_FACTS, ActionItem.created_at, ActionItem.done_at):
-        c = col(column)
-        value = session.execute(sa_select(func.min(c)).where(c > after)).scalar()
-        if value is not None:
-            candidates.append(_aware(value))
+    columns = (*_SESSION_FACTS, ActionItem.created_at, ActionItem.done_at, Absence.recorded_at)
+    # One statement; each scalar subquery is an index seek where the column is indexed.
+    firsts = session.execute(
+        sa_select(
+            *[sa_select(func.min(col(c))).where(col(c) > after).scalar_subquery() for c in columns]
+        )
+    ).one()
+    candidates = [_aware(v) for v in firsts if v is not None]
     # Day-granular facts start at local midnight; look from the day before (timezones).
     day = after.date() - timedelta(days=1)
     day_facts: tuple[tuple[Any, Any], ...] = (
@@ -431,8 +430,13 @@ def local_day(at: datetime, person: Person) -> date:
 
 
 def _rows(session: Session, stmt: Any) -> list[Any]:
-    return list(session.execute(stmt).all())
+    # Core statements go straight to the connection (no ORM bookkeeping per row).
+    return list(session.connection().execute(stmt).all())
 
 
 def _scalars(session: Session, stmt: Any) -> list[Any]:
-    return list(session.execute(stmt).scalars().all())
+    return list(session.connection().execute(stmt).scalars().all())
+
+
+def _entity_rows(session: Session, stmt: Any) -> list[Any]:
+    return list(session.execute(stmt).all())
