@@ -65,11 +65,15 @@ def bench_live(people: int, folder: Path) -> None:
         lambda: dispatch_due(engine, pack, FixedClock(t0 + timedelta(hours=1)), sink, "bench"),
     )
     with session_scope(engine) as s:
-        ids = s.execute(
-            select(col(SupervisionSession.id))
-            .where(col(SupervisionSession.scheduled_at) > t0 + timedelta(days=3))
-            .limit(100)
-        ).scalars().all()
+        ids = (
+            s.execute(
+                select(col(SupervisionSession.id))
+                .where(col(SupervisionSession.scheduled_at) > t0 + timedelta(days=3))
+                .limit(100)
+            )
+            .scalars()
+            .all()
+        )
         s.execute(
             update(SupervisionSession)
             .where(col(SupervisionSession.id).in_(ids))

@@ -44,22 +44,31 @@ def seed(engine: Engine, people: int, start: date, end: date, *, rnd_seed: int =
     agreements: list[dict[str, Any]] = []
     for w in range(workers):
         pid, sup = f"w{w}", f"m{w % managers}"
-        agreements.append({
-            "supervisee_id": pid, "supervisor_id": sup,
-            "signed_on": start - timedelta(days=rnd.randint(0, 400)),
-            "recorded_at": _at(start, 12),
-        })
+        agreements.append(
+            {
+                "supervisee_id": pid,
+                "supervisor_id": sup,
+                "signed_on": start - timedelta(days=rnd.randint(0, 400)),
+                "recorded_at": _at(start, 12),
+            }
+        )
         day = _weekday(start + timedelta(days=rnd.randint(0, 27)))
         hour = rnd.choice((9, 10, 11, 13, 14, 15))
         while day <= end:
             when = _at(day, hour)
             roll = rnd.random()
             row: dict[str, Any] = {
-                "supervisee_id": pid, "supervisor_id": sup, "kind": "individual",
-                "scheduled_at": when, "duration_minutes": 90,
+                "supervisee_id": pid,
+                "supervisor_id": sup,
+                "kind": "individual",
+                "scheduled_at": when,
+                "duration_minutes": 90,
                 "booked_at": when - timedelta(days=rnd.randint(20, 80)),
-                "held_at": None, "cancelled_at": None, "cancel_reason": None,
-                "record_shared_at": None, "record_signed_at": None,
+                "held_at": None,
+                "cancelled_at": None,
+                "cancel_reason": None,
+                "record_shared_at": None,
+                "record_signed_at": None,
             }
             if roll < 0.85:
                 row["held_at"] = when + timedelta(minutes=90)
@@ -76,14 +85,22 @@ def seed(engine: Engine, people: int, start: date, end: date, *, rnd_seed: int =
             day = _weekday(day + timedelta(days=rnd.choice((28, 30, 31, 35))))
         if rnd.random() < 0.1:
             first = _weekday(start + timedelta(days=rnd.randint(0, 330)))
-            absences.append({
-                "person_id": pid, "first_day": first,
-                "last_day": first + timedelta(days=rnd.randint(1, 20)),
-                "reason": rnd.choice(("sickness", "annual_leave")), "recorded_at": _at(first, 8),
-            })
+            absences.append(
+                {
+                    "person_id": pid,
+                    "first_day": first,
+                    "last_day": first + timedelta(days=rnd.randint(1, 20)),
+                    "reason": rnd.choice(("sickness", "annual_leave")),
+                    "recorded_at": _at(first, 8),
+                }
+            )
     with engine.begin() as conn:
-        for name, data in (("person", rows), ("supervision_session", sessions),
-                           ("absence", absences), ("agreement", agreements)):
+        for name, data in (
+            ("person", rows),
+            ("supervision_session", sessions),
+            ("absence", absences),
+            ("agreement", agreements),
+        ):
             for i in range(0, len(data), 5000):
                 conn.execute(tables[name].insert(), data[i : i + 5000])
     return len(sessions)
@@ -91,8 +108,17 @@ def seed(engine: Engine, people: int, start: date, end: date, *, rnd_seed: int =
 
 def _person(pid: str, role: str, sup: str | None, start: date) -> dict[str, Any]:
     return {
-        "id": pid, "name": f"Person {pid}", "email": None, "role": role, "supervisor_id": sup,
-        "role_start": start, "slack_user_id": None, "teams_user_id": None, "team": None,
-        "timezone": "Europe/London", "cadence_override": None, "cadence_override_reason": None,
+        "id": pid,
+        "name": f"Person {pid}",
+        "email": None,
+        "role": role,
+        "supervisor_id": sup,
+        "role_start": start,
+        "slack_user_id": None,
+        "teams_user_id": None,
+        "team": None,
+        "timezone": "Europe/London",
+        "cadence_override": None,
+        "cadence_override_reason": None,
         "active": True,
     }

@@ -53,7 +53,11 @@ def pick(
 
 
 def plan(
-    engine: Engine, pack: PolicyPack, at: datetime, ids: list[str], epoch: datetime | None = None,
+    engine: Engine,
+    pack: PolicyPack,
+    at: datetime,
+    ids: list[str],
+    epoch: datetime | None = None,
     fallback: str | None = None,
 ) -> list[Candidate]:
     """The pure planner's candidates about `ids`, as known at `at`."""

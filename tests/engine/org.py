@@ -103,15 +103,22 @@ class Org:
         """A session held as booked, record shared and signed soon after."""
         end = when + timedelta(hours=1)
         return self.session(
-            supervisee, when, held=end, shared=end + timedelta(hours=1),
-            signed=end + timedelta(hours=2), **kw,  # type: ignore[arg-type]
+            supervisee,
+            when,
+            held=end,
+            shared=end + timedelta(hours=1),
+            signed=end + timedelta(hours=2),
+            **kw,  # type: ignore[arg-type]
         )
 
     def absence(self, pid: str, first: date, last: date, reason: str = "sickness") -> None:
         with session_scope(self.engine) as s:
             s.add(
                 Absence(
-                    person_id=pid, first_day=first, last_day=last, reason=reason,
+                    person_id=pid,
+                    first_day=first,
+                    last_day=last,
+                    reason=reason,
                     recorded_at=local(first, 8),
                 )
             )
@@ -120,7 +127,9 @@ class Org:
         with session_scope(self.engine) as s:
             s.add(
                 Agreement(
-                    supervisee_id=supervisee, supervisor_id=supervisor, signed_on=signed_on,
+                    supervisee_id=supervisee,
+                    supervisor_id=supervisor,
+                    signed_on=signed_on,
                     recorded_at=local(signed_on, 12),
                 )
             )
@@ -129,7 +138,9 @@ class Org:
         with session_scope(self.engine) as s:
             s.add(
                 SupervisorChange(
-                    person_id=pid, supervisor_id=supervisor, effective=effective,
+                    person_id=pid,
+                    supervisor_id=supervisor,
+                    effective=effective,
                     recorded_at=local(effective, 8),
                 )
             )
@@ -138,13 +149,22 @@ class Org:
             person.supervisor_id = supervisor
 
     def action(
-        self, supervisee: str, owner: str, text: str, due_on: date, created: datetime,
+        self,
+        supervisee: str,
+        owner: str,
+        text: str,
+        due_on: date,
+        created: datetime,
         session_id: int | None = None,
     ) -> int:
         with session_scope(self.engine) as s:
             row = ActionItem(
-                session_id=session_id, supervisee_id=supervisee, owner_id=owner, text=text,
-                due_on=due_on, created_at=created,
+                session_id=session_id,
+                supervisee_id=supervisee,
+                owner_id=owner,
+                text=text,
+                due_on=due_on,
+                created_at=created,
             )
             s.add(row)
             s.flush()

@@ -22,8 +22,9 @@ from storage.models import Outbox, Person
 from tests.engine.org import Org, local
 
 
-def _run(engine: Engine, pack: PolicyPack, start: datetime, end: datetime,
-         transport: RecordingTransport) -> None:
+def _run(
+    engine: Engine, pack: PolicyPack, start: datetime, end: datetime, transport: RecordingTransport
+) -> None:
     """Drive the live loop from `start` to `end` with a controllable clock."""
     clock = VirtualClock(start)
     loop = ReminderLoop(engine, pack, clock, transport, worker_id="test")
@@ -72,9 +73,7 @@ def test_restart_after_a_day_of_downtime(engine: Engine, org: Org, leeds: Policy
     assert all(m.sent_at == back for m in report.sent)
     # A's one-hour reminders (14:00 Mon, useful until 15:00 Mon) are dropped and logged.
     dropped = [key for key, why in report.dropped if why.startswith("too late")]
-    assert sorted(key.split(":")[1] for key in dropped if "session_reminder" in key) == [
-        "mia", w1
-    ]
+    assert sorted(key.split(":")[1] for key in dropped if "session_reminder" in key) == ["mia", w1]
     with session_scope(engine) as s:
         rows = s.exec(select(Outbox).where(Outbox.status == outbox.DROPPED)).all()
         assert all(r.error and r.error.startswith("too late") for r in rows)

@@ -37,7 +37,10 @@ def test_rearranged_within_the_window_is_not_escalated(
         w1, local(date(2026, 4, 2)), cancelled=local(date(2026, 4, 1), 15), reason="rearranged"
     )
     org.session(
-        w1, local(date(2026, 4, 13)), booked=local(date(2026, 4, 1), 15), rearranged_from=first,
+        w1,
+        local(date(2026, 4, 13)),
+        booked=local(date(2026, 4, 1), 15),
+        rearranged_from=first,
         held=local(date(2026, 4, 13), 11),
     )
     msgs = sim(engine, leeds, date(2026, 4, 1), date(2026, 4, 30))
@@ -51,8 +54,9 @@ def test_a_rearranged_session_that_is_also_missed_is_one_lapse(
     first = org.session(
         w1, local(date(2026, 4, 2)), cancelled=local(date(2026, 4, 1), 15), reason="rearranged"
     )
-    org.session(w1, local(date(2026, 4, 9)), booked=local(date(2026, 4, 1), 15),
-                rearranged_from=first)
+    org.session(
+        w1, local(date(2026, 4, 9)), booked=local(date(2026, 4, 1), 15), rearranged_from=first
+    )
     msgs = pick(sim(engine, leeds, date(2026, 4, 1), date(2026, 4, 30)), ESC, k.MISSED_SESSION)
     assert [(m.at, m.about_id) for m in msgs] == [(local(date(2026, 4, 14), 9), w1)]
 
@@ -61,8 +65,12 @@ def test_christmas_bank_holidays_extend_the_window(
     engine: Engine, org: Org, leeds: PolicyPack
 ) -> None:
     (w1,) = org.team()
-    org.session(w1, local(date(2026, 12, 23)), cancelled=local(date(2026, 12, 22), 9),
-                reason="illness in the family")
+    org.session(
+        w1,
+        local(date(2026, 12, 23)),
+        cancelled=local(date(2026, 12, 22), 9),
+        reason="illness in the family",
+    )
     msgs = pick(sim(engine, leeds, date(2026, 12, 20), date(2027, 1, 10)), ESC, k.MISSED_SESSION)
     # 24 Dec, (25 Dec, Boxing Day substitute Mon 28 Dec skipped) 29, 30, 31 Dec,
     # (1 Jan skipped) Mon 4 Jan: the escalation goes Tue 5 Jan 2027.
@@ -73,8 +81,9 @@ def test_sickness_absence_extends_the_window_from_the_return(
     engine: Engine, org: Org, leeds: PolicyPack
 ) -> None:
     (w1,) = org.team()
-    org.session(w1, local(date(2026, 3, 3)), cancelled=local(date(2026, 3, 2), 8),
-                reason="sickness")
+    org.session(
+        w1, local(date(2026, 3, 3)), cancelled=local(date(2026, 3, 2), 8), reason="sickness"
+    )
     org.absence(w1, date(2026, 3, 2), date(2026, 3, 13))
     msgs = pick(sim(engine, leeds, date(2026, 3, 1), date(2026, 3, 31)), ESC, k.MISSED_SESSION)
     # Back Mon 16 Mar; five working days after that: Mon 23 Mar; escalation Tue 24 Mar
@@ -86,11 +95,16 @@ def test_supervisor_sickness_counts_too_and_a_session_held_after_return_clears_i
     engine: Engine, org: Org, leeds: PolicyPack
 ) -> None:
     (w1,) = org.team()
-    org.session(w1, local(date(2026, 3, 3)), cancelled=local(date(2026, 3, 2), 8),
-                reason="sickness")
+    org.session(
+        w1, local(date(2026, 3, 3)), cancelled=local(date(2026, 3, 2), 8), reason="sickness"
+    )
     org.absence("mia", date(2026, 3, 2), date(2026, 3, 13))
-    org.session(w1, local(date(2026, 3, 20)), booked=local(date(2026, 3, 16), 9),
-                held=local(date(2026, 3, 20), 11))
+    org.session(
+        w1,
+        local(date(2026, 3, 20)),
+        booked=local(date(2026, 3, 16), 9),
+        held=local(date(2026, 3, 20), 11),
+    )
     msgs = sim(engine, leeds, date(2026, 3, 1), date(2026, 3, 31))
     assert not pick(msgs, ESC, k.MISSED_SESSION)
 
@@ -164,7 +178,8 @@ def test_no_line_manager_goes_to_the_fallback_never_to_the_supervisor(
     settings = Settings(escalation_fallback_id="dora")
     msgs = pick(sim(engine, leeds, date(2026, 5, 25), date(2026, 6, 30), settings), ESC)
     assert {(m.reason, m.recipient_id) for m in msgs if m.about_id == w1} == {
-        (k.MISSED_SESSION, "dora"), (k.OVERDUE, "dora")
+        (k.MISSED_SESSION, "dora"),
+        (k.OVERDUE, "dora"),
     }
     # Without any fallback nothing is sent to mia about her own supervisee's lapse.
     msgs = pick(sim(engine, leeds, date(2026, 5, 25), date(2026, 6, 30)), ESC)

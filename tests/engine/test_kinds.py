@@ -24,7 +24,8 @@ def test_session_reminders_go_to_both_and_the_early_one_carries_the_prep_prompt(
     org.action(w1, w1, "Read the SGO guidance", date(2026, 6, 30), local(date(2026, 5, 6), 11))
     sid = org.session(w1, local(date(2026, 6, 10), 14), booked=local(date(2026, 5, 6), 12))
     found = [
-        c for c in plan(engine, leeds, local(date(2026, 6, 1), 9), [w1])
+        c
+        for c in plan(engine, leeds, local(date(2026, 6, 1), 9), [w1])
         if c.kind == k.SESSION_REMINDER
     ]
     due = sorted((c.due_at, c.recipient_id) for c in found)
@@ -50,18 +51,23 @@ def test_outcome_check_after_the_session_with_held_and_cancel_buttons(
     msgs = sim(engine, leeds, date(2026, 6, 10), date(2026, 6, 10))
     checks = pick(msgs, k.SESSION_OUTCOME_CHECK)
     assert [(m.at, m.recipient_id) for m in checks] == [(local(date(2026, 6, 10), 16), "mia")]
-    (c,) = [c for c in plan(engine, leeds, local(date(2026, 6, 10), 9), [w1])
-            if c.kind == k.SESSION_OUTCOME_CHECK]
+    (c,) = [
+        c
+        for c in plan(engine, leeds, local(date(2026, 6, 10), 9), [w1])
+        if c.kind == k.SESSION_OUTCOME_CHECK
+    ]
     assert [(b.action, b.value) for b in c.reply.buttons] == [
-        (k.ACTION_SESSION_HELD, str(sid)), (k.ACTION_SESSION_CANCEL, str(sid))
+        (k.ACTION_SESSION_HELD, str(sid)),
+        (k.ACTION_SESSION_CANCEL, str(sid)),
     ]
     # Once the outcome is known, nothing is asked.
     with session_scope(engine) as s:
         row = s.get(SupervisionSession, sid)
         assert row is not None
         row.held_at = local(date(2026, 6, 10), 15, 45)
-    assert not pick(sim(engine, leeds, date(2026, 6, 10), date(2026, 6, 10)),
-                    k.SESSION_OUTCOME_CHECK)
+    assert not pick(
+        sim(engine, leeds, date(2026, 6, 10), date(2026, 6, 10)), k.SESSION_OUTCOME_CHECK
+    )
 
 
 def test_record_due_reminders_before_and_on_the_deadline(
@@ -76,8 +82,11 @@ def test_record_due_reminders_before_and_on_the_deadline(
         (local(date(2026, 6, 15), 9), "mia"),
     ]
     assert "today" in msgs[1].text
-    (c, _) = [c for c in plan(engine, leeds, local(date(2026, 6, 2), 9), [w1])
-              if c.kind == k.RECORD_DUE_REMINDER]
+    (c, _) = [
+        c
+        for c in plan(engine, leeds, local(date(2026, 6, 2), 9), [w1])
+        if c.kind == k.RECORD_DUE_REMINDER
+    ]
     assert [(b.action, b.value) for b in c.reply.buttons] == [(k.ACTION_RECORD_SHARE, str(sid))]
 
 
@@ -86,7 +95,9 @@ def test_signing_reminder_then_deemed_agreed_where_silence_means_agreement(
 ) -> None:
     (w1,) = org.team()
     sid = org.session(
-        w1, local(date(2026, 6, 1), 10), held=local(date(2026, 6, 1), 11),
+        w1,
+        local(date(2026, 6, 1), 10),
+        held=local(date(2026, 6, 1), 11),
         shared=local(date(2026, 6, 3), 16),
     )
     msgs = sim(engine, leeds, date(2026, 6, 1), date(2026, 6, 30))
@@ -96,7 +107,8 @@ def test_signing_reminder_then_deemed_agreed_where_silence_means_agreement(
     ]
     deemed = pick(msgs, k.RECORD_DEEMED_AGREED)
     assert sorted((m.at, m.recipient_id) for m in deemed) == [
-        (local(date(2026, 6, 11), 9), "mia"), (local(date(2026, 6, 11), 9), w1)
+        (local(date(2026, 6, 11), 9), "mia"),
+        (local(date(2026, 6, 11), 9), w1),
     ]
     assert "taken as an accurate record" in deemed[0].text
     # The live loop marks the record deemed agreed at the deadline.
@@ -107,14 +119,19 @@ def test_signing_reminder_then_deemed_agreed_where_silence_means_agreement(
         row = s.get(SupervisionSession, sid)
         assert row is not None and row.record_deemed_agreed_at == local(date(2026, 6, 11), 9)
     sign = [m for _, m in transport.sent if m.kind == k.SIGNING_REMINDER]
-    assert [(b.action, b.value) for b in sign[0].reply.buttons] == [(k.ACTION_RECORD_SIGN, str(sid))]
+    assert [(b.action, b.value) for b in sign[0].reply.buttons] == [
+        (k.ACTION_RECORD_SIGN, str(sid))
+    ]
 
 
 def test_signed_record_gets_no_reminder(engine: Engine, org: Org, leeds: PolicyPack) -> None:
     (w1,) = org.team()
     org.session(
-        w1, local(date(2026, 6, 1), 10), held=local(date(2026, 6, 1), 11),
-        shared=local(date(2026, 6, 3), 16), signed=local(date(2026, 6, 5), 10),
+        w1,
+        local(date(2026, 6, 1), 10),
+        held=local(date(2026, 6, 1), 11),
+        shared=local(date(2026, 6, 3), 16),
+        signed=local(date(2026, 6, 5), 10),
     )
     msgs = sim(engine, leeds, date(2026, 6, 1), date(2026, 6, 30))
     assert not pick(msgs, k.SIGNING_REMINDER) and not pick(msgs, k.RECORD_DEEMED_AGREED)
@@ -177,14 +194,22 @@ def test_agreement_missing_expired_and_predating_a_new_supervisor(
 
 def test_action_reminder_to_its_owner(engine: Engine, org: Org, leeds: PolicyPack) -> None:
     (w1,) = org.team()
-    aid = org.action(w1, "mia", "Book the family group conference", date(2026, 6, 12),
-                     local(date(2026, 6, 1), 11))
+    aid = org.action(
+        w1,
+        "mia",
+        "Book the family group conference",
+        date(2026, 6, 12),
+        local(date(2026, 6, 1), 11),
+    )
     msgs = pick(sim(engine, leeds, date(2026, 6, 1), date(2026, 6, 30)), k.ACTION_REMINDER)
     assert [(m.at, m.recipient_id, m.about_id) for m in msgs] == [
         (local(date(2026, 6, 10), 9), "mia", w1)
     ]
-    (c,) = [c for c in plan(engine, leeds, local(date(2026, 6, 2), 9), [w1])
-            if c.kind == k.ACTION_REMINDER]
+    (c,) = [
+        c
+        for c in plan(engine, leeds, local(date(2026, 6, 2), 9), [w1])
+        if c.kind == k.ACTION_REMINDER
+    ]
     assert [(b.action, b.value) for b in c.reply.buttons] == [(k.ACTION_ACTION_DONE, str(aid))]
 
 

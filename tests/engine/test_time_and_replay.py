@@ -30,7 +30,10 @@ def test_nine_oclock_stays_nine_oclock_across_the_spring_clock_change(
     # Fri 27 Mar 09:00 GMT = 09:00Z; Mon 30 Mar 09:00 BST = 08:00Z.
     assert early == [datetime(2026, 3, 27, 9, tzinfo=UTC), datetime(2026, 3, 30, 8, tzinfo=UTC)]
     hour_before = sorted({m.at.astimezone(UTC) for m in msgs} - set(early))
-    assert hour_before == [datetime(2026, 3, 31, 8, tzinfo=UTC), datetime(2026, 4, 1, 8, tzinfo=UTC)]
+    assert hour_before == [
+        datetime(2026, 3, 31, 8, tzinfo=UTC),
+        datetime(2026, 4, 1, 8, tzinfo=UTC),
+    ]
 
 
 def test_nine_oclock_stays_nine_oclock_across_the_autumn_clock_change(
@@ -40,12 +43,23 @@ def test_nine_oclock_stays_nine_oclock_across_the_autumn_clock_change(
     org.session(w1, local(date(2026, 10, 27), 10), booked=local(date(2026, 10, 1)))
     org.session(w2, local(date(2026, 10, 28), 10), booked=local(date(2026, 10, 1)))
     msgs = pick(sim(engine, leeds, date(2026, 10, 20), date(2026, 10, 28)), k.SESSION_REMINDER)
-    two_days = sorted({m.at for m in msgs if m.at.astimezone(UTC).hour in (8, 9)
-                       and m.at.date() < date(2026, 10, 27)})
+    two_days = sorted(
+        {
+            m.at
+            for m in msgs
+            if m.at.astimezone(UTC).hour in (8, 9) and m.at.date() < date(2026, 10, 27)
+        }
+    )
     # Fri 23 Oct 09:00 BST = 08:00Z; Mon 26 Oct 09:00 GMT = 09:00Z.
-    assert two_days == [datetime(2026, 10, 23, 8, tzinfo=UTC), datetime(2026, 10, 26, 9, tzinfo=UTC)]
-    assert all(m.at.astimezone(local(date(2026, 10, 1)).tzinfo).hour == 9 for m in msgs
-               if m.at.date() < date(2026, 10, 27))
+    assert two_days == [
+        datetime(2026, 10, 23, 8, tzinfo=UTC),
+        datetime(2026, 10, 26, 9, tzinfo=UTC),
+    ]
+    assert all(
+        m.at.astimezone(local(date(2026, 10, 1)).tzinfo).hour == 9
+        for m in msgs
+        if m.at.date() < date(2026, 10, 27)
+    )
 
 
 def test_times_of_day_are_the_recipients_own(engine: Engine, org: Org, leeds: PolicyPack) -> None:
@@ -62,10 +76,20 @@ def test_times_of_day_are_the_recipients_own(engine: Engine, org: Org, leeds: Po
 def _busy_org(org: Org) -> None:
     w1, w2, w3 = org.team(size=3)
     org.held(w1, local(date(2026, 5, 11)))
-    org.session(w1, local(date(2026, 6, 9), 11), booked=local(date(2026, 5, 11), 12),
-                held=local(date(2026, 6, 9), 12), shared=local(date(2026, 6, 12), 15))
-    org.session(w2, local(date(2026, 6, 3), 14), booked=local(date(2026, 5, 20), 10),
-                cancelled=local(date(2026, 6, 2), 9, 15), reason="court")
+    org.session(
+        w1,
+        local(date(2026, 6, 9), 11),
+        booked=local(date(2026, 5, 11), 12),
+        held=local(date(2026, 6, 9), 12),
+        shared=local(date(2026, 6, 12), 15),
+    )
+    org.session(
+        w2,
+        local(date(2026, 6, 3), 14),
+        booked=local(date(2026, 5, 20), 10),
+        cancelled=local(date(2026, 6, 2), 9, 15),
+        reason="court",
+    )
     org.session(w3, local(date(2026, 6, 4), 10), booked=local(date(2026, 6, 1), 16, 20))
     org.absence("mia", date(2026, 6, 15), date(2026, 6, 16))
     org.action(w1, w1, "Update the chronology", date(2026, 6, 18), local(date(2026, 6, 9), 12, 5))
@@ -100,38 +124,70 @@ def test_simulation_writes_nothing_and_agrees_with_the_live_loop(
         clock.set(wake)
         loop.tick(sweep=wake.minute == 0 and wake.second == 0)
     live = sorted(
-        (at, m.kind, m.recipient_id, m.about_id, m.reason, m.reply.text)
-        for at, m in transport.sent
+        (at, m.kind, m.recipient_id, m.about_id, m.reason, m.reply.text) for at, m in transport.sent
     )
     replay = sorted((m.at, m.kind, m.recipient_id, m.about_id, m.reason, m.text) for m in simulated)
     assert live == replay
     kinds = {m.kind for m in simulated}
-    assert {k.SESSION_REMINDER, k.SESSION_OUTCOME_CHECK, k.SIGNING_REMINDER, k.ESCALATION,
-            k.ACTION_REMINDER} <= kinds
+    assert {
+        k.SESSION_REMINDER,
+        k.SESSION_OUTCOME_CHECK,
+        k.SIGNING_REMINDER,
+        k.ESCALATION,
+        k.ACTION_REMINDER,
+    } <= kinds
 
 
-def test_simulate_command_prints_json_sorted_by_at(
-    db_url: str, engine: Engine, org: Org
-) -> None:
+def test_simulate_command_prints_json_sorted_by_at(db_url: str, engine: Engine, org: Org) -> None:
     from bot.cli import app
 
     _busy_org(org)
     runner = CliRunner()
     result = runner.invoke(
-        app, ["simulate", "--from", "2026-06-01", "--to", "2026-06-19", "--json",
-              "--database-url", db_url, "--policy", "leeds"],
+        app,
+        [
+            "simulate",
+            "--from",
+            "2026-06-01",
+            "--to",
+            "2026-06-19",
+            "--json",
+            "--database-url",
+            db_url,
+            "--policy",
+            "leeds",
+        ],
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data and [d["at"] for d in data] == sorted(d["at"] for d in data)
-    assert set(data[0]) == {"at", "kind", "recipient_id", "about_id", "session_at", "reason", "text"}
+    assert set(data[0]) == {
+        "at",
+        "kind",
+        "recipient_id",
+        "about_id",
+        "session_at",
+        "reason",
+        "text",
+    }
     assert any(d["reason"] == "missed_session" and d["about_id"] == "w2" for d in data)
     readable = runner.invoke(
-        app, ["simulate", "--from", "2026-06-01", "--to", "2026-06-05",
-              "--database-url", db_url, "--policy", "leeds"],
+        app,
+        [
+            "simulate",
+            "--from",
+            "2026-06-01",
+            "--to",
+            "2026-06-05",
+            "--database-url",
+            db_url,
+            "--policy",
+            "leeds",
+        ],
     )
     assert readable.exit_code == 0 and "session_reminder" in readable.stdout
     bad = runner.invoke(
-        app, ["simulate", "--from", "2026-06-31", "--to", "2026-07-01", "--database-url", db_url],
+        app,
+        ["simulate", "--from", "2026-06-31", "--to", "2026-07-01", "--database-url", db_url],
     )
     assert bad.exit_code == 1 and "is not a date" in bad.output and "Traceback" not in bad.output
