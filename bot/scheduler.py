@@ -55,6 +55,31 @@ SWEEP_EVERY = timedelta(hours=1)
 
 
 @dataclass
+class PlanMemo:
+    """Plans kept between passes for people whose facts did not change (see `dispatch_due`).
+
+    A plan covers candidates up to the horizon plus one replan period ahead of when it
+    was made, so it is kept for at most `keep` (well inside that).
+    """
+
+    keep: timedelta = timedelta(days=7)
+    plans: dict[str, list[Candidate]] = field(default_factory=dict)
+    made: dict[str, datetime] = field(default_factory=dict)
+    recipients: Recipients | None = None
+
+    def for_pass(self, now: datetime, changed: set[str]) -> dict[str, list[Candidate]]:
+        stale = {p for p, at in self.made.items() if now - at > self.keep} | changed
+        for person in stale:
+            self.plans.pop(person, None)
+            self.made.pop(person, None)
+        return self.plans
+
+    def note(self, people: list[str], now: datetime) -> None:
+        for person in people:
+            self.made[person] = now
+
+
+@dataclass
 class DispatchReport:
     """What one pass did."""
 
@@ -83,21 +108,30 @@ def dispatch_due(
     settings: Settings | None = None,
     config: EngineConfig | None = None,
     sweep: bool = False,
+    memo: PlanMemo | None = None,
 ) -> DispatchReport:
     """Plan what changed, then send every due message that is still true and useful.
 
     One pass: (1) note who changed since the last pass (and on a sweep, who was never
     planned); (2) claim due rows in batches, plan each person concerned once per pass,
     and send, drop or postpone each row; (3) enqueue the fresh plans of changed people.
+
+    `memo` keeps plans between passes of the same day for people whose facts did not
+    change. Only the simulation passes one: there every fact is seen at its own
+    instant. The live loop plans afresh each pass, so a fact written with an earlier
+    instant (an import, a backdated outcome) can never leave a stale message behind.
     """
     cfg = config or EngineConfig()
     now = clock.now()
-    who = recipients_for(engine, settings)
+    who = memo.recipients if memo and memo.recipients else recipients_for(engine, settings)
     report = DispatchReport()
     todo, window, first = _retrying(partial(_changes, engine, now, cfg))
     if first or sweep:
         report.planned += _retrying(partial(_unplanned, engine, pack, now, who, cfg, window, first))
     plans: dict[str, list[Candidate]] = {}
+    if memo is not None:
+        plans = memo.for_pass(now, todo)
+        memo.recipients = who
     while True:
         changed: set[str] = set()
         with session_scope(engine) as session:
@@ -112,6 +146,8 @@ def dispatch_due(
             if need:
                 params = params_at(session, now, who, cfg, window)
                 _plan_into(plans, session, pack, params, need, cfg)
+                if memo is not None:
+                    memo.note(need, now)
             fresh = {c.key: c for p in subjects for c in plans.get(p, [])}
             people = people_by_id(session, {r.recipient_id for r in messages})
             for row in messages:

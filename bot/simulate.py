@@ -19,7 +19,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
 
 from bot.clock import VirtualClock, require_aware
-from bot.scheduler import dispatch_due, next_wake
+from bot.scheduler import PlanMemo, dispatch_due, next_wake
 from bot.settings import Settings
 from bot.transport import RecordingTransport
 from handlers.reminders.agenda import EngineConfig
@@ -120,6 +120,7 @@ def simulate(
     copy = private_copy(engine)
     clock = VirtualClock(start)
     transport = RecordingTransport(name="simulation")
+    memo = PlanMemo()  # every fact is seen at its own instant here, so plans can be kept
     try:
         sweep = True
         while True:
@@ -132,6 +133,7 @@ def simulate(
                 settings=settings,
                 config=config,
                 sweep=sweep,
+                memo=memo,
             )
             sweep = False
             wake = next_wake(copy)

@@ -174,8 +174,8 @@ class Timeline:
         return found
 
     def last_booked(self, supervisee_ids: Iterable[str], kind: str) -> dict[str, datetime]:
-        """Each person's latest session of `kind` booked by `as_of`, not cancelled nor held
-        by then (how far ahead their sessions are planned)."""
+        """Each person's latest session of `kind` booked by `as_of` and neither cancelled nor
+        held by then (how far ahead their sessions are planned; facts only, not the clock)."""
         t = self.as_of
         s = SupervisionSession
         found: dict[str, datetime] = {}
@@ -186,7 +186,6 @@ class Timeline:
                     col(s.supervisee_id).in_(part),
                     col(s.kind) == kind,
                     col(s.booked_at) <= t,
-                    col(s.scheduled_at) > t,
                     or_(col(s.cancelled_at).is_(None), col(s.cancelled_at) > t),
                     or_(col(s.held_at).is_(None), col(s.held_at) > t),
                 )

@@ -31,11 +31,23 @@ from policy.engine import PolicyPack
 COUNTED_KIND = "individual"
 
 
-def _first_working_days(cal: WorkingCalendar, today: date, start: date) -> list[date]:
-    """The first working day of this month and of next month, not before `start`."""
-    this_month = today.replace(day=1)
-    days = [cal.on_or_after(this_month), cal.on_or_after(this_month + relativedelta(months=1))]
-    return [d for d in days if d >= start]
+def _first_working_days(
+    cal: WorkingCalendar, ctx: PersonContext, params: PlanParams, start: date
+) -> list[date]:
+    """The first working day of each month the pass looks at (this month and the next
+    when it does not say), not before `start`. Judged from the pass's window, never from
+    today's date, so a plan stays the same however long before the day it is made."""
+    tz = ctx.person.timezone
+    lo = local_date(params.earliest, tz) if params.earliest else ctx.today
+    hi = local_date(params.latest, tz) if params.latest else ctx.today + relativedelta(months=1)
+    days: list[date] = []
+    month = lo.replace(day=1)
+    while month <= hi:
+        day = cal.on_or_after(month)
+        if day >= start:
+            days.append(day)
+        month += relativedelta(months=1)
+    return days
 
 
 def booking_nudges(
@@ -52,7 +64,7 @@ def booking_nudges(
     pending = [k for k in ctx.sessions if k.pending and k.kind == COUNTED_KIND]
     booked_by_due = any(local_date(k.scheduled_at, tz) <= st.next_due for k in pending)
     book = Button("Book a session", ACTION_BOOK_SESSION, ctx.person.id, "primary")
-    if not booked_by_due and st.next_due >= ctx.today:
+    if not booked_by_due:
         base = st.last_held or ctx.person.role_start
         day = reminder_day(
             cal,
@@ -82,7 +94,7 @@ def booking_nudges(
     last = local_date(ctx.booked_until, tz) if ctx.booked_until else None
     every = st.due.cadence.every
     start = local_date(params.epoch, tz)
-    for day in _first_working_days(cal, ctx.today, start):
+    for day in _first_working_days(cal, ctx, params, start):
         # Covered on `day` when the last booking reaches the horizon seen from that day
         # (judged for the day itself, so the answer does not depend on when we plan).
         horizon = day + relativedelta(months=pack.planning.horizon_months)
@@ -171,13 +183,11 @@ def agreement_reminders(
     first = cal.on_or_after(since)
     for recipient in (sup, ctx.person):
         tz = recipient.timezone
-        days = {first, *(_first_working_days(cal, ctx.today, first))}
+        days = {first, *(_first_working_days(cal, ctx, params, first))}
         seen: set[object] = set()
         for day in sorted(days):
             due = since_epoch(morning(day, tz), tz, params, cal)
             if due in seen or not params.wants(due):
-                continue
-            if local_date(due, tz) > max(ctx.today, first) + relativedelta(months=1):
                 continue
             seen.add(due)
             other = ctx.person.name if recipient is sup else sup.name
