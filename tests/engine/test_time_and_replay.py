@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
@@ -191,3 +191,23 @@ def test_simulate_command_prints_json_sorted_by_at(db_url: str, engine: Engine, 
         ["simulate", "--from", "2026-06-31", "--to", "2026-07-01", "--database-url", db_url],
     )
     assert bad.exit_code == 1 and "is not a date" in bad.output and "Traceback" not in bad.output
+
+
+def test_overdue_notices_agree_with_status_as_of(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    from handlers.status import status_of
+    from storage.db import session_scope
+
+    _busy_org(org)
+    simulated = sim(engine, leeds, date(2026, 6, 1), date(2026, 7, 31))
+    notices = pick(simulated, k.OVERDUE_NOTICE)
+    assert notices
+    with session_scope(engine) as session:
+        for m in notices:
+            assert m.about_id is not None
+            st = status_of(session, leeds, m.about_id, m.at)
+            assert st is not None and st.overdue
+            # The morning after next_due, or (a lapse older than the replay) its first morning.
+            on_time = local(st.next_due, 9) < m.at <= local(st.next_due, 9) + timedelta(days=1)
+            assert on_time or m.at == local(date(2026, 6, 1), 9)
