@@ -128,6 +128,8 @@ def dispatch_due(
     todo, window, first = _retrying(partial(_changes, engine, now, cfg))
     if first or sweep:
         report.planned += _retrying(partial(_unplanned, engine, pack, now, who, cfg, window, first))
+        with session_scope(engine) as session:
+            outbox.purge_agenda(session, now - timedelta(days=2))
     plans: dict[str, list[Candidate]] = {}
     if memo is not None:
         plans = memo.for_pass(now, todo)

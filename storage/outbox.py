@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, update
+from sqlalchemy import and_, delete, exists, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -179,6 +179,16 @@ def mark(row: Outbox, status: str, now: datetime, error: str | None = None) -> N
     if status == SENT:
         row.sent_at = now
     row.error = error[:2000] if error else None
+
+
+def purge_agenda(session: Session, before: datetime) -> int:
+    """Delete the engine's own finished agenda rows due before `before` (messages are kept)."""
+    result: Any = session.execute(
+        delete(Outbox).where(
+            col(Outbox.status) == DONE, col(Outbox.due_at) < before, col(Outbox.kind) == REPLAN
+        )
+    )
+    return int(result.rowcount or 0)
 
 
 def next_due_instant(session: Session) -> datetime | None:
