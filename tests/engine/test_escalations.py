@@ -195,3 +195,12 @@ def test_fallback_from_the_organisation_settings(
     org.session(w1, local(date(2026, 6, 1)))
     msgs = pick(sim(engine, leeds, date(2026, 5, 25), date(2026, 6, 30)), ESC, k.MISSED_SESSION)
     assert [m.recipient_id for m in msgs] == ["dora"]
+
+
+def test_an_admin_is_the_last_resort(engine: Engine, org: Org, leeds: PolicyPack) -> None:
+    (w1,) = org.team(head=None)
+    org.person("ada", role="head_of_service", name="Ada Admin")
+    org.session(w1, local(date(2026, 6, 1)))
+    settings = Settings(admins="mia,ada")  # mia is an admin too, but it is her own lapse
+    msgs = pick(sim(engine, leeds, date(2026, 5, 25), date(2026, 6, 30), settings), ESC)
+    assert {m.recipient_id for m in msgs if m.about_id == w1} == {"ada"}
