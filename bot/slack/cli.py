@@ -55,19 +55,45 @@ def serve(
     socket: Annotated[
         bool, typer.Option("--socket", help="Use Socket Mode (SLACK_APP_TOKEN).")
     ] = False,
-    port: Annotated[int, typer.Option("--port", help="HTTP port.")] = 3000,
+    teams: Annotated[
+        bool, typer.Option("--teams", help="Serve Microsoft Teams (POST /api/messages).")
+    ] = False,
+    port: Annotated[
+        int | None, typer.Option("--port", help="HTTP port (Slack 3000, Teams 3978).")
+    ] = None,
     host: Annotated[str, typer.Option("--host", help="HTTP address to bind.")] = "0.0.0.0",
     reminders: Annotated[bool, typer.Option(help="Also run the reminder loop.")] = True,
+    insecure_dev: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-dev",
+            help="Teams local development only: accept unauthenticated requests "
+            "when TEAMS_APP_ID/TEAMS_APP_PASSWORD/TEAMS_TENANT_ID are not set.",
+        ),
+    ] = False,
     database_url: DatabaseUrl = None,
     policy: Policy = None,
 ) -> None:
-    """Run the Slack app (HTTP with waitress, or Socket Mode) and the reminder loop.
+    """Run the chat app and the reminder loop: Slack over HTTP or Socket Mode, or Teams.
 
-    Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and SLACK_APP_TOKEN for --socket);
-    SLACK_API_URL overrides the Web API base URL; DATABASE_URL picks the store.
+    Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and SLACK_APP_TOKEN for
+    --socket); SLACK_API_URL overrides the Web API base URL. Teams needs
+    TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID. DATABASE_URL picks the store.
     """
-    if http == socket:
-        raise cli_org.fail("Choose one of --http or --socket.")
+    if sum((http, socket, teams)) != 1:
+        raise cli_org.fail("Choose one of --http, --socket (Slack) or --teams.")
+    if teams:
+        from bot.cli_teams import serve as serve_teams_command
+
+        serve_teams_command(
+            port=port or 3978,
+            host=host,
+            insecure_dev=insecure_dev,
+            reminders=reminders,
+            database_url=database_url,
+            policy=policy,
+        )
+        return
     settings = Settings()
     try:
         check_config(settings, socket=socket)
@@ -89,4 +115,4 @@ def serve(
     if socket:
         serve_socket(app, str(settings.slack_app_token))
     else:
-        serve_http(app, host, port)
+        serve_http(app, host, port or 3000)

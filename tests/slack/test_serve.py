@@ -37,7 +37,17 @@ def test_missing_configuration_names_every_variable_and_the_manifest(tmp_path: P
     )
     assert socket_mode.exit_code == 1 and "SLACK_APP_TOKEN" in " ".join(socket_mode.output.split())
     both = CliRunner().invoke(app, ["serve", "--http", "--socket"], env=EMPTY)
-    assert both.exit_code == 1 and "one of --http or --socket" in both.output
+    assert both.exit_code == 1 and "one of --http, --socket" in both.output
+
+
+def test_serve_teams_names_the_teams_variables(tmp_path: Path) -> None:
+    env = {**EMPTY, "TEAMS_APP_ID": "", "TEAMS_APP_PASSWORD": "", "TEAMS_TENANT_ID": ""}
+    result = CliRunner().invoke(
+        app, ["serve", "--teams", "--database-url", f"sqlite:///{tmp_path / 'x.db'}"], env=env
+    )
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "TEAMS_APP_ID" in text and "--insecure-dev" in text and "Traceback" not in text
 
 
 def _free_port() -> int:
