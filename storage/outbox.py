@@ -93,7 +93,29 @@ def _insert(session: Session, rows: list[dict[str, Any]], *, update_pending: boo
 
 
 def enqueue(session: Session, candidates: Iterable[Candidate], now: datetime) -> int:
-    """Add candidates not yet in the outbox; refresh pending rows with the same key."""
+    """Add candidates not yet in the outbox; refresh pending rows whose timing moved.
+
+    Rows already there unchanged (the usual case when a person is planned again) are
+    left alone, so a re-plan costs one indexed lookup rather than a rewrite.
+    """
+    wanted = {c.key: c for c in candidates}
+    known: dict[str, tuple[str, datetime, datetime | None]] = {}
+    for part in chunks(sorted(wanted)):
+        for key, status, due, until in session.execute(
+            sa_select(
+                col(Outbox.key), col(Outbox.status), col(Outbox.due_at), col(Outbox.useful_until)
+            ).where(col(Outbox.key).in_(part))
+        ):
+            known[key] = (status, due, until)
+    fresh = [
+        c
+        for key, c in wanted.items()
+        if key not in known
+        or (
+            known[key][0] == PENDING
+            and (known[key][1], known[key][2]) != (c.due_at, c.useful_until)
+        )
+    ]
     rows = [
         {
             "key": c.key,
@@ -110,7 +132,7 @@ def enqueue(session: Session, candidates: Iterable[Candidate], now: datetime) ->
             "attempts": 0,
             "created_at": now,
         }
-        for c in candidates
+        for c in fresh
     ]
     if rows:
         _insert(session, rows, update_pending=True)
