@@ -59,10 +59,10 @@ class PlanMemo:
     """Plans kept between passes for people whose facts did not change (see `dispatch_due`).
 
     A plan covers candidates up to the horizon plus one replan period ahead of when it
-    was made, so it is kept for at most `keep` (well inside that).
+    was made, so it is kept for at most `keep` (inside the replan period).
     """
 
-    keep: timedelta = timedelta(days=7)
+    keep: timedelta = timedelta(days=13)
     plans: dict[str, list[Candidate]] = field(default_factory=dict)
     made: dict[str, datetime] = field(default_factory=dict)
     recipients: Recipients | None = None

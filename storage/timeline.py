@@ -320,12 +320,8 @@ def changed_people(session: Session, after: datetime, until: datetime) -> set[st
     s = SupervisionSession
     touched: set[str] = set()
     in_window = or_(*[(col(c) > after) & (col(c) <= until) for c in _SESSION_FACTS])
-    for supervisee, supervisor in _rows(
-        session, sa_select(col(s.supervisee_id), col(s.supervisor_id)).where(in_window)
-    ):
-        touched.add(supervisee)
-        if supervisor:
-            touched.add(supervisor)
+    # Every candidate a session leads to is about its supervisee (the subject).
+    touched.update(_scalars(session, sa_select(col(s.supervisee_id)).where(in_window)))
     fanout: set[str] = set()
     # Day-granular facts: widen by a day each side, then test their exact instants.
     lo, hi = after.date() - timedelta(days=2), until.date() + timedelta(days=2)

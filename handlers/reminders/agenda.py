@@ -1,9 +1,9 @@
 """Keeping the outbox up to date: who to plan, which candidates to enqueue, and whether a
 due row is still worth sending.
 
-The outbox holds what falls due within a horizon (8 days by default); each person
+The outbox holds what falls due within a horizon (15 days by default); each person
 also has an agenda row (`_replan`) that brings them back for planning before their
-next candidate beyond the horizon, and at least weekly. People whose facts changed
+next candidate beyond the horizon, and at least fortnightly. People whose facts changed
 since the last pass (the watermark) are planned again on the next pass.
 """
 
