@@ -68,7 +68,11 @@ def reply_of(row: Outbox) -> Reply:
 
 
 def _insert(session: Session, rows: list[dict[str, Any]], *, update_pending: bool) -> None:
-    """INSERT ... ON CONFLICT (key) as one executemany (one compiled statement, cached)."""
+    """INSERT ... ON CONFLICT (key) as one executemany (one compiled statement, cached).
+
+    `update_pending`: a message already there is refreshed while still pending. Otherwise
+    (the engine's agenda rows) an existing row is re-armed: pending again, at the new time.
+    """
     dialect = session.get_bind().dialect.name
     table: Any = SQLModel.metadata.tables["outbox"]
     stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
@@ -85,7 +89,10 @@ def _insert(session: Session, rows: list[dict[str, Any]], *, update_pending: boo
             where=table.c.status == PENDING,
         )
     else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"status": stmt.excluded.status, "due_at": stmt.excluded.due_at},
+        )
     columns = sorted({c for r in rows for c in r})
     full = [{c: r.get(c) for c in columns} for r in rows]
     for start in range(0, len(full), _INSERT_CHUNK):

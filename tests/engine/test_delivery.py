@@ -100,6 +100,21 @@ def test_undeliverable_recipient_is_a_failure_not_a_crash(
     assert {why for _, why in report.failed} == {"user not found"}
 
 
+class _Gate(RecordingTransport):
+    def __init__(
+        self, wait_for: threading.Event | None = None, announce: threading.Event | None = None
+    ) -> None:
+        super().__init__()
+        self.wait_for, self.announce = wait_for, announce
+
+    def send(self, person: Person, message: OutgoingMessage) -> None:
+        if self.wait_for is not None:
+            self.wait_for.wait(10)
+        super().send(person, message)
+        if self.announce is not None:
+            self.announce.set()
+
+
 def test_two_replicas_racing_send_each_message_once(
     db_url: str, engine: Engine, org: Org, leeds: PolicyPack
 ) -> None:
@@ -113,7 +128,10 @@ def test_two_replicas_racing_send_each_message_once(
     dispatch_due(engine, leeds, FixedClock(local(date(2026, 6, 5), 7)), seed, "seed")
     cfg = EngineConfig(claim_batch=3)
     engines = [make_engine(db_url) for _ in range(2)]
-    transports = [RecordingTransport(), RecordingTransport()]
+    other_sent = threading.Event()
+    # Replica 0 holds its first claimed rows until replica 1 has sent something, so the
+    # two really overlap (bounded wait: the property under test is "exactly once").
+    transports = [_Gate(wait_for=other_sent), _Gate(announce=other_sent)]
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
@@ -173,3 +191,22 @@ def test_the_scheduler_is_armed_at_the_next_due_instant(
     finally:
         loop.shutdown()
     assert timedelta(0) == timedelta()
+
+
+def test_an_agenda_row_used_before_is_armed_again(engine: Engine, org: Org) -> None:
+    (w1,) = org.team()
+    at, now = local(date(2026, 6, 10), 1), local(date(2026, 6, 1), 1)
+    with session_scope(engine) as s:
+        outbox.schedule_replans(s, {w1: at}, now)
+    with session_scope(engine) as s:
+        (row,) = outbox.claim_due(s, at, 10)
+        outbox.mark(row, outbox.DONE, at)
+    with session_scope(engine) as s:
+        outbox.schedule_replans(s, {w1: local(date(2026, 6, 12), 1)}, at)
+        outbox.schedule_replans(s, {w1: at}, at)  # the same instant (and key) again
+    with session_scope(engine) as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == outbox.REPLAN)).all()
+        assert sorted((r.status, r.due_at) for r in rows) == [
+            (outbox.DONE, local(date(2026, 6, 12), 1)),
+            (outbox.PENDING, at),
+        ]
