@@ -26,7 +26,13 @@ FLAGGED = [
     ("discussed case 123456 with Sam", "case_number", "case 123456"),
     ("Case no. 4521 needs a review", "case_number", "Case no. 4521"),
     ("record number 34567", "case_number", "record number 34567"),
+    ("case ref CP-12345", "case_number", "case ref CP-12345"),
+    ("Case Reference: CP12345 is closing", "case_number", "Case Reference: CP12345"),
+    ("case no. CP/4521 was stepped down", "case_number", "case no. CP/4521"),
+    ("file reference no. LA/20931", "case_number", "file reference no. LA/20931"),
+    ("client CP-123456 moved", "case_number", "client CP-123456"),
     ("ref: 1234567", "reference_number", "ref: 1234567"),
+    ("see ref CP-12345 for the plan", "reference_number", "ref CP-12345"),
     ("Mosaic ID 1234567 is open", "case_system_id", "Mosaic ID 1234567"),
     ("see LCS 98765", "case_system_id", "LCS 98765"),
     ("liquidlogic: 445566", "case_system_id", "liquidlogic: 445566"),
@@ -55,6 +61,11 @@ NOT_FLAGGED = [
     "the 2025/26 training plan",
     "a 1234567890 digit string that fails the NHS check",
     "Room 12, floor 3, 9:00-17:00",
+    "in case of 2 sickness days I rearrange",
+    "the case referral went well, no further action",
+    "my reference is on file at HR",
+    "case ref to follow next week",
+    "CPD 12 hours logged",
 ]
 
 

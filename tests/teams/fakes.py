@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
+from datetime import UTC, datetime
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -32,6 +32,10 @@ class Posted:
     authorization: str | None
 
 
+TOKEN_ISSUED_AT = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+TOKEN_EXPIRES_AT = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp())
+
+
 class TokenMint:
     """Signs Bot Framework-shaped JWTs with a local RSA key; `jwks` publishes the public key."""
 
@@ -46,15 +50,16 @@ class TokenMint:
         return {"keys": [public]}
 
     def token(self, audience: str, service_url: str, **claims: Any) -> str:
-        # PyJWT checks exp/iat against the real clock; these are test tokens for it.
-        now = int(time.time())
+        # The SDK checks iat/nbf/exp against the real clock (PyJWT, 300 s leeway), which
+        # tests must not read: the tokens are issued at a fixed past instant and stay
+        # valid until a fixed far-future one, so they verify whenever the suite runs.
         payload = {
             "iss": ISSUER,
             "aud": audience,
             "serviceurl": service_url,
-            "iat": now - 10,
-            "nbf": now - 10,
-            "exp": now + 600,
+            "iat": TOKEN_ISSUED_AT,
+            "nbf": TOKEN_ISSUED_AT,
+            "exp": TOKEN_EXPIRES_AT,
             **claims,
         }
         return jwt.encode(payload, self.key, algorithm="RS256", headers={"kid": self.kid})
