@@ -193,13 +193,7 @@ def book_session(
     rearranged_from_id: int | None = None,
 ) -> WriteResult:
     """Book a session; booking the same supervisee at the same instant again changes nothing."""
-    existing = session.exec(
-        select(SupervisionSession).where(
-            SupervisionSession.supervisee_id == supervisee_id,
-            SupervisionSession.scheduled_at == at,
-            col(SupervisionSession.cancelled_at).is_(None),
-        )
-    ).first()
+    existing = session_at(session, supervisee_id, at)
     if existing is not None:
         return WriteResult(existing, False)
     row = SupervisionSession(
@@ -213,6 +207,17 @@ def book_session(
     session.add(row)
     session.flush()
     return WriteResult(row, True)
+
+
+def session_at(session: Session, supervisee_id: str, at: datetime) -> SupervisionSession | None:
+    """The supervisee's booked (not cancelled) session starting exactly at `at`."""
+    return session.exec(
+        select(SupervisionSession).where(
+            SupervisionSession.supervisee_id == supervisee_id,
+            SupervisionSession.scheduled_at == at,
+            col(SupervisionSession.cancelled_at).is_(None),
+        )
+    ).first()
 
 
 def get_session(session: Session, session_id: int) -> SupervisionSession | None:
@@ -312,7 +317,5 @@ def notice_once(session: Session, key: str, text: str, at: datetime) -> bool:
 
 def purge_processed_events(session: Session, before: datetime) -> int:
     """Forget inbound events handled before `before` (platform retries come within minutes)."""
-    result = session.exec(
-        delete(ProcessedEvent).where(col(ProcessedEvent.handled_at) < before)
-    )
+    result = session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.handled_at) < before))
     return int(result.rowcount or 0)

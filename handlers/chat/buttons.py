@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from handlers.chat import booking, plan, records, reflection
+from handlers.chat import booking, changes, plan, records, reflection
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Button, Reply
 from storage import chat_queries as q
@@ -45,7 +45,7 @@ def _rearrange_submit(ctx: ChatContext, value: str, fields: dict[str, Any]) -> R
     if isinstance(at, Reply):
         return at
     when: datetime = at
-    return _session(ctx, value, lambda r: booking.do_rearrange(ctx, r, when))
+    return _session(ctx, value, lambda r: changes.do_rearrange(ctx, r, when))
 
 
 def _form_open(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
@@ -53,7 +53,7 @@ def _form_open(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
     submit, _, arg = value.partition("|")
     if submit == "book_submit":
         return booking.book_form(ctx, arg)
-    opener = {"rearrange_submit": booking.rearrange_form, "cancel_submit": booking.cancel_form}
+    opener = {"rearrange_submit": changes.rearrange_form, "cancel_submit": changes.cancel_form}
     if submit in opener:
         return _session(ctx, arg, lambda r: opener[submit](ctx, r))
     rebuild = {
@@ -81,12 +81,12 @@ ACTIONS: list[Action] = [
     Action(
         "session_cancel",
         "Cancel a session (asks for a reason)",
-        lambda c, v, f: _session(c, v, lambda r: booking.cancel_form(c, r)),
+        lambda c, v, f: _session(c, v, lambda r: changes.cancel_form(c, r)),
     ),
     Action(
         "session_rearrange",
         "Rearrange a session (asks for a new time)",
-        lambda c, v, f: _session(c, v, lambda r: booking.rearrange_form(c, r)),
+        lambda c, v, f: _session(c, v, lambda r: changes.rearrange_form(c, r)),
     ),
     Action(
         "record_share",
@@ -107,7 +107,7 @@ ACTIONS: list[Action] = [
         "cancel_submit",
         "Cancel from the form",
         lambda c, v, f: _session(
-            c, v, lambda r: booking.do_cancel(c, r, str(f.get("reason") or ""))
+            c, v, lambda r: changes.do_cancel(c, r, str(f.get("reason") or ""))
         ),
         form_submit=True,
     ),

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from handlers.chat import answers, booking, plan, records, reflection, team
+from handlers.chat import answers, booking, changes, plan, records, reflection, team
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Reply
 
@@ -127,7 +127,7 @@ INTENTS: list[Intent] = [
             r"\bmove (?:my|our|the|it|this)\b",
             r"\bchange the (?:time|date|day)\b",
         ),
-        booking.rearrange,
+        changes.rearrange,
     ),
     Intent(
         "cancel",
@@ -135,7 +135,7 @@ INTENTS: list[Intent] = [
         "cancel",
         ("cancel my session with Sam because I'm off sick",),
         (r"\bcancel", r"\bcall off\b", r"\b(?:can't|cannot|cant|won't) make\b"),
-        booking.cancel,
+        changes.cancel,
     ),
     Intent(
         "book",

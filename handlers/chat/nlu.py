@@ -112,6 +112,19 @@ _PERSON_PATTERNS = [
     re.compile(r"\bwhen is\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+(?:due|next)\b"),
 ]
 _REASON = re.compile(r"\b(?:because|reason(?: is)?:?|due to|since)\s+(.+)$", re.IGNORECASE)
+_SAID_REASON = re.compile(
+    r"(?:^|[,;]\s*|\b(?:as|cos|cause)\s+)"
+    r"((?:i'?m|i am|i've got|i have got|i've|i have|we're|we are)"
+    r"\s+(?!got\b)[^,;]+?)(?=[,;]|$)",
+    re.IGNORECASE,
+)
+_SHIFT = re.compile(
+    r"\b(?:back|forward|on|later|earlier)?\s*(?:by\s+)?(a|one|two|three|four|\d+)\s+(days?|weeks?)"
+    r"(?:\s+(?:later|earlier|back|forward))?\b",
+    re.IGNORECASE,
+)
+_EARLIER = re.compile(r"\b(?:forward|earlier|bring)\b", re.IGNORECASE)
+_COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 _SESSION = re.compile(r"(?:#|\bsession\s+(?:no\.?\s*|number\s+)?)(\d{1,9})\b", re.IGNORECASE)
 _MONTHS = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|twelve)\s+months?\b", re.IGNORECASE)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12}
@@ -154,6 +167,11 @@ def extract_args(
     head = text[: reason.start()] if reason else text
     if reason:
         args["reason"] = reason.group(1).strip().rstrip(".")
+    elif intent == "cancel":
+        said = _SAID_REASON.search(text)
+        if said:
+            args["reason"] = said.group(1).strip().rstrip(".")
+            head = (text[: said.start()] + " " + text[said.end() :]).strip()
     sm = _SESSION.search(head)
     if sm:
         args["session_id"] = int(sm.group(1))
@@ -168,6 +186,14 @@ def extract_args(
         when = parse_when(head, now, tz_name)
         if when.unclear:
             args["date_unclear"] = True
+            args["date_problem"] = when.problem
+        if when.at is not None:
+            args["time"] = when.at
+        shift = _SHIFT.search(head)
+        if intent == "rearrange" and shift and when.day is None:
+            n = _COUNTS.get(shift.group(1).lower()) or int(shift.group(1))
+            days = n * (7 if shift.group(2).lower().startswith("week") else 1)
+            args["shift_days"] = -days if _EARLIER.search(head) else days
         if when.day is not None:
             args["day"] = when.day
         instant = when.instant(tz_name)

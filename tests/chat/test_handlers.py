@@ -81,12 +81,12 @@ def test_cadence_and_why(chat: ChatService) -> None:
 
 
 def test_book_twice_books_once(chat: ChatService) -> None:
-    r = chat.text("tm1", "book supervision with Jo on Tuesday at 2pm")
-    assert r.text.startswith("Booked: supervision with Jo Brown on Tue 14 Apr 2026, 14:00")
-    again = chat.text("tm1", "book supervision with Jo on Tuesday at 2pm")
+    r = chat.text("tm1", "book supervision with Jo on Tuesday at 4pm")
+    assert r.text.startswith("Booked: supervision with Jo Brown on Tue 14 Apr 2026, 16:00")
+    again = chat.text("tm1", "book supervision with Jo on Tuesday at 4pm")
     assert "already booked" in again.text
     booked = [s for s in _sessions(chat, "sw2") if s.id != 4]
-    assert [s.scheduled_at for s in booked] == [datetime(2026, 4, 14, 13, tzinfo=UTC)]
+    assert [s.scheduled_at for s in booked] == [datetime(2026, 4, 14, 15, tzinfo=UTC)]
     assert booked[0].booked_at == datetime(2026, 4, 8, 8, tzinfo=UTC)  # the injected clock
 
 

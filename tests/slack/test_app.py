@@ -220,10 +220,10 @@ def test_expired_trigger_falls_back_to_a_form_button(slack: Harness) -> None:
 
 
 def test_mentions_of_people_read_as_their_names(slack: Harness) -> None:
-    slack.dm("USAM", "book supervision with <@UJO> on Tuesday at 2pm", event_id="Ev95")
+    slack.dm("USAM", "book supervision with <@UJO> on Tuesday at 4pm", event_id="Ev95")
     [posted] = slack.fake.wait("chat.postMessage")
     assert posted.args["text"].startswith(
-        "Booked: supervision with Jo Brown on Tue 14 Apr 2026, 14:00"
+        "Booked: supervision with Jo Brown on Tue 14 Apr 2026, 16:00"
     )
 
 

@@ -1,0 +1,120 @@
+"""Diary rules for booking: working hours, clashes, free slots, and the rearranging deadline.
+
+Used by booking, rearranging and planning so they agree: a session may not overlap another
+booked session of either person, and plans spread sessions over the day's slots.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from bot.clock import local_date, local_instant, zone
+from handlers.chat.common import fmt_day, fmt_when
+from handlers.chat.request import ChatContext
+from policy.duties import Deadline, rearrange_by, rebook_after_sickness_by
+from storage import chat_diary as d
+from storage.models import SupervisionSession
+
+EARLIEST = time(7, 0)
+LATEST = time(20, 0)  # a session may not start after this (local time)
+SLOTS = (time(10, 0), time(11, 30), time(14, 0), time(15, 30))
+SESSION = timedelta(minutes=90)
+MAX_DAYS_AHEAD = 60  # how far to look for a free slot
+
+
+def outside_hours(at: datetime, tz_name: str) -> str | None:
+    """A message when `at` is outside 07:00-20:00 local time."""
+    local = at.astimezone(zone(tz_name))
+    if EARLIEST <= local.time() <= LATEST:
+        return None
+    return (
+        f"{local:%H:%M} is outside working hours ({EARLIEST:%H:%M}-{LATEST:%H:%M}); "
+        "did you mean another time? Please give the time again (e.g. 2pm or 14:00)."
+    )
+
+
+def clash(
+    ctx: ChatContext, person_ids: list[str], at: datetime, ignore_id: int | None = None
+) -> SupervisionSession | None:
+    rows = d.clashing_sessions(ctx.session, person_ids, at, at + SESSION, ignore_id=ignore_id)
+    return rows[0] if rows else None
+
+
+def free_slot(
+    ctx: ChatContext, person_ids: list[str], day: date, tz_name: str, taken: set[datetime]
+) -> datetime | None:
+    """The first slot from `day` on (working days) when none of `person_ids` is busy."""
+    cal = ctx.pack.calendar()
+    for offset in range(MAX_DAYS_AHEAD):
+        current = day + timedelta(days=offset)
+        if not cal.is_working_day(current):
+            continue
+        start = local_instant(current, time(0, 0), tz_name)
+        busy = d.sessions_between(ctx.session, person_ids, start, start + timedelta(days=1))
+        for slot in SLOTS:
+            at = local_instant(current, slot, tz_name)
+            if at <= ctx.now or at in taken:
+                continue
+            if any(abs(at - r.scheduled_at) < SESSION for r in busy):
+                continue
+            if any(abs(at - t) < SESSION for t in taken):
+                continue
+            return at
+    return None
+
+
+def clash_text(
+    ctx: ChatContext, row: SupervisionSession, person_ids: list[str], at: datetime
+) -> str:
+    """What to say about a clash, with the next free slot that day or after."""
+    tz = ctx.asker.timezone
+    text = (
+        f"That clashes with session #{row.id} on {fmt_when(row.scheduled_at, tz)}, "
+        "so I haven't booked it."
+    )
+    slot = free_slot(ctx, person_ids, local_date(at, tz), tz, set())
+    if slot is not None:
+        text += f" The next free slot is {fmt_when(slot, tz)}."
+    return text
+
+
+def assumed_note(rule: Any) -> str:
+    """' Assumed default (not stated in the policy): WHY' for an assumed rule, else ''."""
+    if not getattr(rule, "assumed", False):
+        return ""
+    why = getattr(rule, "assumed_why", None) or "the policy does not say"
+    return f" Assumed default (not stated in the policy): {why.strip()}"
+
+
+def _back_after_sickness(ctx: ChatContext, row: SupervisionSession) -> date | None:
+    """The first day back when either person is off sick today or on the session day."""
+    backs = []
+    for pid in (row.supervisee_id, row.supervisor_id):
+        if not pid:
+            continue
+        for day in (ctx.today, local_date(row.scheduled_at, ctx.asker.timezone)):
+            absence = d.absence_on(ctx.session, pid, day)
+            if absence is not None and absence.reason == "sickness":
+                backs.append(absence.last_day + timedelta(days=1))
+    return max(backs) if backs else None
+
+
+def rearrange_deadline(ctx: ChatContext, row: SupervisionSession) -> tuple[Deadline, str]:
+    """When a cancelled session must be rearranged by, and a sentence saying so."""
+    back = _back_after_sickness(ctx, row)
+    rule = ctx.pack.rearranging
+    if back is not None:
+        dl = rebook_after_sickness_by(ctx.pack, back)
+        text = (
+            f"As sickness is involved (back {fmt_day(back)}), please rearrange it by "
+            f"{fmt_day(dl.date)} ({rule.after_sickness_working_days} working days after "
+            "the return)."
+        )
+    else:
+        dl = rearrange_by(ctx.pack, local_date(row.scheduled_at, ctx.asker.timezone))
+        text = (
+            f"Please rearrange it by {fmt_day(dl.date)} (within {rule.within_working_days} "
+            "working days of the original date)."
+        )
+    return dl, text + assumed_note(rule)
