@@ -16,7 +16,7 @@ import typer
 
 from bot import cli_org
 from bot.cli_org import DatabaseUrl, fail, user_errors
-from bot.clock import Clock, FixedClock, SystemClock, local_instant
+from bot.clock import Clock, FixedClock, SystemClock, local_date, local_instant
 from bot.render_text import render_text
 from bot.settings import Settings
 from handlers.reflect import actions, notes, prep
@@ -82,7 +82,10 @@ def _patterns() -> ChildDetailPatterns:
 
 
 def _show(reply: Reply) -> None:
+    """Print a handler's reply; a refusal (or nothing found to act on) exits with code 1."""
     typer.echo(render_text(reply))
+    if not reply.ok:
+        raise typer.Exit(1)
 
 
 def _concept(value: str | None, allowed: tuple[str, ...], option: str, kind: str) -> str | None:
@@ -206,7 +209,7 @@ def patterns_check(
         f"{file}: OK, {len(patterns.specs)} patterns: " + ", ".join(s.id for s in patterns.specs)
     )
     if text is not None:
-        day = _clock(today).now().date()
+        day = local_date(_clock(today).now(), Settings().default_timezone)
         flags = patterns.find(text, day)
         for flag in flags:
             typer.echo(f"  “{flag.snippet}” looks like {flag.label} ({flag.pattern_id})")

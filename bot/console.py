@@ -6,6 +6,7 @@ numbered choices and forms are asked field by field.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -54,8 +55,41 @@ def _label(field: Any, value: str) -> str:
     return next((label for v, label in field.choices if v == value), value)
 
 
-def follow(service: ChatService, person_id: str, reply: Reply, ask: Ask, say: Say) -> Reply:
-    """Show a reply; when it carries a form, fill it in and show the outcome."""
+def describe_form(form: Form) -> str:
+    """A form as text, for a reader who cannot be asked (input is piped, not a terminal)."""
+    hint = {"date": "YYYY-MM-DD", "time": "HH:MM", "datetime": "YYYY-MM-DD HH:MM"}
+    lines = [f"{form.title}: this needs a form, which `supervision-bot chat` asks field by field."]
+    for field in form.fields:
+        notes = [hint[field.kind]] if field.kind in hint else []
+        if field.choices:
+            notes.append("one of: " + ", ".join(label for _, label in field.choices))
+        if not field.required:
+            notes.append("optional")
+        if field.initial:
+            notes.append(f"now: {_label(field, field.initial)}")
+        lines.append(f"  - {field.label}" + (f" ({'; '.join(notes)})" if notes else ""))
+    return "\n".join(lines)
+
+
+def follow(
+    service: ChatService,
+    person_id: str,
+    reply: Reply,
+    ask: Ask,
+    say: Say,
+    interactive: bool | None = None,
+) -> Reply:
+    """Show a reply; when it carries a form, fill it in and show the outcome.
+
+    Forms are asked only when `interactive` (default: stdin is a terminal); otherwise
+    piped input is left alone and the form is printed with its fields.
+    """
+    if interactive is None:
+        interactive = sys.stdin.isatty()
+    if reply.form is not None and not interactive:
+        say(render_text(reply))
+        say(describe_form(reply.form))
+        return Reply(text="")
     while reply.form is not None:
         say(render_text(reply))
         values = fill_form(reply.form, ask, say)
@@ -89,7 +123,7 @@ def run_chat(service: ChatService, person_id: str, ask: Ask, say: Say) -> None:
             reply = service.home(person_id)
         else:
             reply = service.text(person_id, line)
-        reply = follow(service, person_id, reply, ask, say)
+        reply = follow(service, person_id, reply, ask, say, interactive=True)
         if reply.text:
             say(render_text(reply))
         last = reply

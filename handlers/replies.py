@@ -85,6 +85,8 @@ class Reply:
     form: Form | None = None
     citations: list[Citation] = field(default_factory=list)
     ephemeral: bool = False
+    # False when the handler refused or found nothing to act on (the command line exits 1).
+    ok: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict (stored in the outbox payload)."""
@@ -123,4 +125,5 @@ class Reply:
             ),
             citations=[Citation(**c) for c in data.get("citations", [])],
             ephemeral=data.get("ephemeral", False),
+            ok=data.get("ok", True),
         )

@@ -67,14 +67,15 @@ def add_action(
 ) -> Reply:
     """Record an action agreed in supervision: what, who is responsible, and by when."""
     if db.get(Person, actor_id) is None:
-        return Reply(f"I don't know anyone with the id {actor_id}.", ephemeral=True)
+        return Reply(f"I don't know anyone with the id {actor_id}.", ok=False, ephemeral=True)
     supervisee = db.get(Person, supervisee_id)
     if supervisee is None:
-        return Reply(f"I don't know anyone with the id {supervisee_id}.", ephemeral=True)
+        return Reply(f"I don't know anyone with the id {supervisee_id}.", ok=False, ephemeral=True)
     if supervision_access(db, actor_id, supervisee_id) is not Access.WRITE:
         return Reply(
             f"Only {supervisee.name} and their supervisor can record actions for "
             f"{supervisee.name}'s supervision.",
+            ok=False,
             ephemeral=True,
         )
     owner = db.get(Person, owner_id)
@@ -82,22 +83,27 @@ def add_action(
         return Reply(
             f"I can't find an active member of staff with the id {owner_id} to "
             "take responsibility for this action.",
+            ok=False,
             ephemeral=True,
         )
     text = " ".join(text.split())
     if not text:
         return Reply(
-            "Say what the action is, e.g. “Book the safeguarding refresher”.", ephemeral=True
+            "Say what the action is, e.g. “Book the safeguarding refresher”.",
+            ok=False,
+            ephemeral=True,
         )
     if len(text) > MAX_TEXT:
         return Reply(
             f"That action is {len(text)} characters long; please keep it under {MAX_TEXT}.",
+            ok=False,
             ephemeral=True,
         )
     today = _today(db, actor_id, clock)
     if due_on < today:
         return Reply(
             f"The due date {day(due_on)} has already passed; choose today or a later day.",
+            ok=False,
             ephemeral=True,
         )
     now = clock.now()
@@ -105,7 +111,9 @@ def add_action(
         sess = db.get(SupervisionSession, session_id)
         if sess is None or sess.supervisee_id != supervisee_id:
             return Reply(
-                f"Session {session_id} is not one of {supervisee.name}'s sessions.", ephemeral=True
+                f"Session {session_id} is not one of {supervisee.name}'s sessions.",
+                ok=False,
+                ephemeral=True,
             )
     else:
         latest = q.latest_session_started(db, supervisee_id, now)
@@ -134,7 +142,7 @@ def add_action(
 def my_actions(db: Session, person_id: str, clock: Clock) -> Reply:
     """Your open actions: ones you own and ones agreed in your supervision (App Home too)."""
     if db.get(Person, person_id) is None:
-        return Reply(f"I don't know anyone with the id {person_id}.", ephemeral=True)
+        return Reply(f"I don't know anyone with the id {person_id}.", ok=False, ephemeral=True)
     actions = q.actions_involving(db, person_id)
     today = _today(db, person_id, clock)
     if not actions:
@@ -162,7 +170,7 @@ def supervisee_actions(
     """Actions agreed in one supervisee's supervision (supervisee, supervisor, line manager)."""
     supervisee = db.get(Person, supervisee_id)
     if supervisee is None or supervision_access(db, viewer_id, supervisee_id) is Access.NONE:
-        return Reply(f"You can't see actions for {supervisee_id}.", ephemeral=True)
+        return Reply(f"You can't see actions for {supervisee_id}.", ok=False, ephemeral=True)
     actions = [
         a
         for a in q.actions_involving(db, supervisee_id, include_done=include_done)
@@ -206,10 +214,11 @@ def mark_action_done(db: Session, actor_id: str, action_id: int, clock: Clock) -
     """Mark an agreed action done."""
     action = db.get(ActionItem, action_id)
     if action is None or action_access(db, actor_id, action) is Access.NONE:
-        return Reply(f"I can't find action {action_id} of yours.", ephemeral=True)
+        return Reply(f"I can't find action {action_id} of yours.", ok=False, ephemeral=True)
     if action_access(db, actor_id, action) is not Access.WRITE:
         return Reply(
             "You can read this action but only the people in that supervision can mark it done.",
+            ok=False,
             ephemeral=True,
         )
     if action.done_at is None:

@@ -50,11 +50,14 @@ def _own_session(
     person = db.get(Person, person_id)
     sess = db.get(SupervisionSession, session_id)
     if person is None or sess is None or sess.supervisee_id != person_id:
-        return Reply(f"I can't find a supervision session {session_id} of yours.", ephemeral=True)
+        return Reply(
+            f"I can't find a supervision session {session_id} of yours.", ok=False, ephemeral=True
+        )
     if sess.cancelled_at is not None:
         return Reply(
             f"Session {session_id} was cancelled, so there is nothing to prepare for it. "
             "Prepare for the session that replaces it instead.",
+            ok=False,
             ephemeral=True,
         )
     return person, sess
@@ -206,12 +209,16 @@ def save_prep(
             f"Nothing is saved yet: your answer to {', '.join(too_long)} is longer than "
             f"{MAX_ANSWER} characters. Please shorten it.",
             form=form,
+            ok=False,
             ephemeral=True,
         )
     saved = _saved_answers(db, person_id, session_id, prompts)
     if not any(answers.values()) and not saved:
         return Reply(
-            "There is nothing to save yet: every answer is empty.", form=form, ephemeral=True
+            "There is nothing to save yet: every answer is empty.",
+            form=form,
+            ok=False,
+            ephemeral=True,
         )
     now = clock.now()
     flags = find_flags(
@@ -264,11 +271,12 @@ def share_prep(db: Session, person_id: str, session_id: int, clock: Clock) -> Re
     if not q.notes_for_session(db, person_id, session_id):
         return Reply(
             "You have no preparation notes for that session yet, so there is nothing to share.",
+            ok=False,
             ephemeral=True,
         )
     supervisor_id = session_supervisor_id(db, sess)
     if supervisor_id is None:
-        return Reply("That session has no supervisor to share with yet.", ephemeral=True)
+        return Reply("That session has no supervisor to share with yet.", ok=False, ephemeral=True)
     if sess.prep_shared_at is None:
         sess.prep_shared_at = clock.now()
         db.add(sess)

@@ -197,11 +197,13 @@ def reflective_question(
         (stage, STAGES, "stage"),
     ):
         if value is not None and value not in allowed:
-            return Reply(f"I don't know the {what} '{value}'. {HELP}", ephemeral=True)
+            return Reply(f"I don't know the {what} '{value}'. {HELP}", ok=False, ephemeral=True)
     candidates = bank.matching(stage=stage, stakeholder=stakeholder, function=function)
     if not candidates:
         return Reply(
-            f"The question bank has no question for that combination. {HELP}", ephemeral=True
+            f"The question bank has no question for that combination. {HELP}",
+            ok=False,
+            ephemeral=True,
         )
     question = (rng or random.Random()).choice(candidates)
     citation = citation_for(bank, question)
@@ -226,7 +228,9 @@ def reflect(bank: QuestionBank, text: str, rng: random.Random | None = None) -> 
     """Answer a request in words: "a reflective question about support from the family's view"."""
     focus = parse_focus(text)
     if focus.unknown and not (focus.function or focus.stakeholder or focus.stage):
-        return Reply(f"I'm not sure what “{focus.unknown}” means here. {HELP}", ephemeral=True)
+        return Reply(
+            f"I'm not sure what “{focus.unknown}” means here. {HELP}", ok=False, ephemeral=True
+        )
     return reflective_question(bank, focus.function, focus.stakeholder, focus.stage, rng)
 
 
@@ -240,7 +244,7 @@ def note_form(bank: QuestionBank, question_id: str) -> Reply:
     """The "Write a private note" button: a one-field form under the question."""
     question = bank.get(question_id)
     if question is None:
-        return Reply("That question is no longer in the bank.", ephemeral=True)
+        return Reply("That question is no longer in the bank.", ok=False, ephemeral=True)
     return Reply(
         text=question.text,
         form=answer_form(REFLECT_NOTE, question.id, question.text),

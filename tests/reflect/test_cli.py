@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from storage.db import session_scope
-from storage.models import PrepNote
+from storage.models import ActionItem, PrepNote
 from tests.reflect.conftest import Org
 
 runner = CliRunner()
@@ -99,7 +99,7 @@ def test_actions_and_notes_commands(org: Org, url: str) -> None:
         "2026-03-20",
         *base,
     )
-    assert "Only Amy Worker and their supervisor" in out
+    assert code == 1 and "Only Amy Worker and their supervisor" in out
     code, out = _run(
         "actions",
         "add",
@@ -139,14 +139,34 @@ def test_actions_and_notes_commands(org: Org, url: str) -> None:
     code, out = _run("notes", "list", "--as", "sup", "--database-url", url)
     assert "You have no preparation notes." in out
     code, out = _run("reflect", "share", str(org.sessions[2]), "--as", "amy", *base)
-    assert "Sam Super can now read" in out
+    assert code == 0 and "Sam Super can now read" in out
     with session_scope(org.engine) as db:
         first = min(n.id for n in db.exec(select(PrepNote)).all() if n.id)
     code, out = _run("notes", "delete", str(first), "--as", "sup", "--database-url", url)
     assert "can't find a note" in out
     code, out = _run("notes", "delete", str(first), "--as", "amy", "--database-url", url)
-    assert f"Deleted note {first}." in out
+    assert code == 0 and f"Deleted note {first}." in out
     code, out = _run("notes", "delete", "--as", "amy", "--database-url", url)
     assert code == 1 and "one of the two" in out
     code, out = _run("notes", "purge", "--database-url", url, "--today", "2027-06-01")
     assert code == 0 and "Deleted 2 notes older than 365 days." in out
+
+
+def test_refusals_and_nothing_found_exit_1(org: Org, url: str) -> None:
+    """Scripts can tell a refused or empty-handed command from one that did its job."""
+    base = ["--database-url", url, "--today", "2026-03-02"]
+    add = ["actions", "add", "Read the guidance", "--for", "amy", "--owner", "amy"]
+    code, out = _run(*add, "--as", "ben", "--due", "2026-03-20", *base)
+    assert code == 1 and "Only Amy Worker and their supervisor" in out
+    code, out = _run(*add, "--as", "sup", "--due", "2020-01-01", *base)
+    assert code == 1 and "has already passed" in out
+    code, out = _run("reflect", "share", "78", "--as", "amy", *base)
+    assert code == 1 and "can't find a supervision session 78" in out
+    code, out = _run("reflect", "share", str(org.sessions[2]), "--as", "ben", *base)
+    assert code == 1 and "can't find a supervision session" in out
+    code, out = _run("actions", "done", "99", "--as", "amy", *base)
+    assert code == 1 and "can't find action 99" in out
+    code, out = _run("actions", "list", "--as", "amy", *base)
+    assert code == 0 and "no open actions" in out  # nothing to list is not a failure
+    with session_scope(org.engine) as db:
+        assert db.exec(select(ActionItem)).all() == []
