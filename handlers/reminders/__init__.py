@@ -23,5 +23,5 @@ Message kinds (`candidate.KINDS`), each with its recipients:
 
 Button actions (`candidate.BUTTON_ACTIONS`) and their `value`:
 open_prep, session_held, session_cancel, record_share, record_sign -> session id;
-book_session -> supervisee person id; action_done -> action item id.
+book_open -> supervisee person id; action_done -> action item id.
 """

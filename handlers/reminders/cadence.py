@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from bot.clock import local_date
 from handlers.reminders.candidate import (
     ACTION_ACTION_DONE,
-    ACTION_BOOK_SESSION,
+    ACTION_BOOK_OPEN,
     ACTION_REMINDER,
     AGREEMENT_REMINDER,
     BOOKING_NUDGE,
@@ -63,7 +63,7 @@ def booking_nudges(
     tz = sup.timezone
     pending = [k for k in ctx.sessions if k.pending and k.kind == COUNTED_KIND]
     booked_by_due = any(local_date(k.scheduled_at, tz) <= st.next_due for k in pending)
-    book = Button("Book a session", ACTION_BOOK_SESSION, ctx.person.id, "primary")
+    book = Button("Book a session", ACTION_BOOK_OPEN, ctx.person.id, "primary")
     if not booked_by_due:
         base = st.last_held or ctx.person.role_start
         day = reminder_day(
@@ -152,7 +152,7 @@ def overdue_notices(
                     + "."
                 ),
                 facts=[Fact("Was due", fmt_day(st.next_due))],
-                buttons=[Button("Book a session", ACTION_BOOK_SESSION, ctx.person.id, "primary")],
+                buttons=[Button("Book a session", ACTION_BOOK_OPEN, ctx.person.id, "primary")],
                 citations=[cite(st.due)],
             ),
         )

@@ -56,7 +56,7 @@ ACTION_SESSION_HELD = "session_held"  # value: session id
 ACTION_SESSION_CANCEL = "session_cancel"  # value: session id (cancel with reason / rearrange)
 ACTION_RECORD_SHARE = "record_share"  # value: session id
 ACTION_RECORD_SIGN = "record_sign"  # value: session id
-ACTION_BOOK_SESSION = "book_session"  # value: supervisee person id
+ACTION_BOOK_OPEN = "book_open"  # value: supervisee person id
 ACTION_ACTION_DONE = "action_done"  # value: action item id
 BUTTON_ACTIONS: tuple[str, ...] = (
     ACTION_OPEN_PREP,
@@ -64,7 +64,7 @@ BUTTON_ACTIONS: tuple[str, ...] = (
     ACTION_SESSION_CANCEL,
     ACTION_RECORD_SHARE,
     ACTION_RECORD_SIGN,
-    ACTION_BOOK_SESSION,
+    ACTION_BOOK_OPEN,
     ACTION_ACTION_DONE,
 )
 
