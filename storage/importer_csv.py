@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -137,7 +137,18 @@ class CsvFile:
                 )
                 return None
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=ZoneInfo(tz))
+            wall, parsed = parsed, parsed.replace(tzinfo=ZoneInfo(tz))
+            # A wall time in the spring-forward gap changes on a round trip through UTC:
+            # it never happened, so it cannot be guessed. An ambiguous autumn time (the
+            # hour that happens twice) keeps fold=0: its first occurrence, summer time.
+            if parsed.astimezone(UTC).astimezone(ZoneInfo(tz)).replace(tzinfo=None) != wall:
+                self.problem(
+                    row, column, f"'{value}' does not exist in {tz}: the clocks go forward "
+                    "that night and skip that time; give the time the session really "
+                    "started (e.g. an hour later), or add the UTC offset "
+                    "(e.g. 2026-03-29T02:30+01:00)"
+                )
+                return None
         return parsed
 
     def timezone(self, row: Row, column: str, default: str) -> str:

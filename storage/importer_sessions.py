@@ -14,9 +14,12 @@ Dates become instants so the as-of views can order them:
 - record_shared_on / record_signed_on -> 17:00 local that day, or the time it
   was held if that is later.
 The supervisor of each session is the supervisee's supervisor on that day,
-from the supervisor-change history. A row for a session already imported
-(same supervisee and start) updates it. One transaction; nothing is written
-if any row is wrong.
+from the supervisor-change history; a session on a day its supervisee had no
+supervisor is refused. A local `scheduled_at` that does not exist (the hour
+skipped when the clocks go forward) is refused; an ambiguous one (the hour
+repeated when they go back) is its first occurrence, in summer time. A row
+for a session already imported (same supervisee and start) updates it. One
+transaction; nothing is written if any row is wrong.
 """
 
 from __future__ import annotations
@@ -75,10 +78,29 @@ def import_sessions(engine: Engine, path: Path, now: datetime, org_timezone: str
             if key in first:
                 f.problem(s.row, "scheduled_at", f"the same session is already on row {first[key]}")
             first.setdefault(key, s.row.number)
+        supervisors = _supervisors(session, f, parsed, people)
         f.raise_if_problems()
         result = ImportResult()
-        _apply(session, parsed, people, result)
+        _apply(session, parsed, supervisors, result)
     return result
+
+
+def _supervisors(
+    session: Session, f: CsvFile, rows: list[_Session], people: dict[str, Person]
+) -> dict[int, str]:
+    """Each row's supervisor on the session's day; a row with none is a problem."""
+    history = SupervisorHistory(session, {r.supervisee_id for r in rows})
+    found: dict[int, str] = {}
+    for r in rows:
+        day = local_date(r.scheduled_at, people[r.supervisee_id].timezone)
+        supervisor = history.supervisor_on(r.supervisee_id, day)
+        if supervisor is None:
+            f.problem(r.row, "supervisee_id", f"person {r.supervisee_id} has no supervisor on "
+                      f"{day}; import people with supervisor_id (and supervisor_since, for "
+                      "earlier sessions) first")
+        else:
+            found[r.row.number] = supervisor
+    return found
 
 
 def _people(session: Session, ids: set[str]) -> dict[str, Person]:
@@ -165,9 +187,8 @@ def _after(day: date | None, held: datetime, tz: str) -> datetime | None:
 
 
 def _apply(
-    session: Session, rows: list[_Session], people: dict[str, Person], result: ImportResult
+    session: Session, rows: list[_Session], supervisors: dict[int, str], result: ImportResult
 ) -> None:
-    history = SupervisorHistory(session, {r.supervisee_id for r in rows})
     existing: dict[tuple[str, datetime], SupervisionSession] = {}
     for part in chunks(sorted({r.supervisee_id for r in rows})):
         stmt = select(SupervisionSession).where(
@@ -177,9 +198,8 @@ def _apply(
         for s in session.exec(stmt):
             existing[(s.supervisee_id, s.scheduled_at)] = s
     for r in rows:
-        tz = people[r.supervisee_id].timezone
         values = {
-            "supervisor_id": history.supervisor_on(r.supervisee_id, local_date(r.scheduled_at, tz)),
+            "supervisor_id": supervisors[r.row.number],
             "booked_at": r.booked_at, "held_at": r.held_at, "cancelled_at": r.cancelled_at,
             "cancel_reason": r.cancel_reason, "record_shared_at": r.shared_at,
             "record_signed_at": r.signed_at,

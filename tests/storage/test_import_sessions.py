@@ -87,6 +87,23 @@ def test_local_time_across_the_clock_change(org: Engine, tmp_path: Path) -> None
     assert after.scheduled_at == datetime(2026, 3, 30, 9, tzinfo=UTC)  # BST
 
 
+def test_the_repeated_autumn_hour_is_its_first_occurrence(org: Engine, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "sessions.csv", SESSIONS, [
+        ("sw3", "2026-10-25T01:30", "scheduled"), ("sw3", "2026-03-29T02:30", "scheduled")])
+    import_sessions(org, path, NOW, TZ)
+    spring, autumn = _sessions(org)
+    assert spring.scheduled_at == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)  # BST, just after
+    assert autumn.scheduled_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST
+
+
+def test_a_gap_time_with_an_offset_is_accepted(org: Engine, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "sessions.csv", SESSIONS, [
+        ("sw3", "2026-03-29T01:30+00:00", "scheduled")])
+    import_sessions(org, path, NOW, TZ)
+    (only,) = _sessions(org)
+    assert only.scheduled_at == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+
+
 def test_reimport_updates_instead_of_duplicating(org: Engine, tmp_path: Path) -> None:
     rows = [("sw3", "2026-03-10 10:00", "scheduled")]
     import_sessions(org, write_csv(tmp_path / "a.csv", SESSIONS, rows), NOW, TZ)
@@ -132,6 +149,12 @@ def _refused_sessions(engine: Engine, path: Path) -> str:
          "row 3, column scheduled_at: the same session is already on row 2"),
         (("sw1", "2026-03-01 10:00", "cancelled", "", "", "2026-03-40"),
          "row 3, column cancelled_on: '2026-03-40' is not a date"),
+        (("sw1", "2026-03-29T01:30", "scheduled"),
+         "row 3, column scheduled_at: '2026-03-29T01:30' does not exist in Europe/London: the "
+         "clocks go forward that night and skip that time"),
+        (("sdm", "2026-03-01 10:00", "held"),
+         "row 3, column supervisee_id: person sdm has no supervisor on 2026-03-01; import "
+         "people with supervisor_id"),
     ],
 )
 def test_bad_session_rows(org: Engine, tmp_path: Path, row: tuple[str, ...],
