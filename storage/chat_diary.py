@@ -6,10 +6,11 @@ Indexed lookups only: sessions by person and start instant, absences by person a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
+from bot.clock import local_instant
 from storage.models import Absence, SupervisionSession
 
 LONGEST_SESSION = timedelta(hours=4)  # sessions starting this long before `start` may still run
@@ -71,3 +72,11 @@ def absence_on(session: Session, person_id: str, day: date) -> Absence | None:
         .order_by(col(Absence.last_day).desc())
     )
     return session.exec(stmt).first()
+
+
+def sessions_on(session: Session, supervisee_id: str, day: date, tz_name: str) -> datetime | None:
+    """The start of the supervisee's first booked session on `day` (local), if any."""
+    start = local_instant(day, time(0, 0), tz_name)
+    rows = sessions_between(session, [supervisee_id], start, start + timedelta(days=1))
+    mine = sorted(r.scheduled_at for r in rows if r.supervisee_id == supervisee_id)
+    return mine[0] if mine else None

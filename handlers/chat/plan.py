@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 
-from bot.clock import local_date, local_instant
-from handlers.chat import access
-from handlers.chat.common import fmt_day, resolve_person
+from bot.clock import local_date, zone
+from handlers.chat import access, diary
+from handlers.chat.booking import check_instant
+from handlers.chat.common import fmt_when, resolve_person
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Button, Reply, Table
 from handlers.status import statuses
-from policy.engine import PolicyError, plan_dates
+from policy.engine import PolicyError, cadence_on, plan_dates
+from storage import chat_diary as d_
 from storage import chat_queries as q
 from storage.models import Person
 
-PLAN_TIME = time(10, 0)  # proposed start time; each booking can be rearranged afterwards
 MAX_PEOPLE = 20
 
 
@@ -64,6 +65,8 @@ def plan(ctx: ChatContext, req: ChatRequest) -> Reply:
     }
     rows: list[tuple[str, ...]] = []
     buttons: list[Button] = []
+    taken: set[datetime] = set()  # slots proposed to earlier supervisees in this plan
+    tz = ctx.asker.timezone
     for p in people:
         if p.id not in held:
             continue
@@ -75,10 +78,21 @@ def plan(ctx: ChatContext, req: ChatRequest) -> Reply:
         if not days:
             rows.append((p.name, "already covered by booked sessions"))
             continue
-        rows.append((p.name, ", ".join(fmt_day(d) for d in days)))
-        value = p.id + "|" + ",".join(d.isoformat() for d in days)
+        slots = []
+        for d in days:
+            slot = diary.free_slot(ctx, [p.id, p.supervisor_id or ""], d, tz, taken)
+            if slot is not None:
+                taken.add(slot)
+                slots.append(slot)
+        if not slots:
+            rows.append((p.name, "no free slots found"))
+            continue
+        rows.append((p.name, ", ".join(fmt_when(s, tz) for s in slots)))
+        value = (
+            p.id + "|" + ",".join(s.astimezone(zone(tz)).strftime("%Y-%m-%dT%H:%M") for s in slots)
+        )
         buttons.append(
-            Button(f"Book {len(days)} for {p.name}"[:75], "confirm_plan", value, "primary")
+            Button(f"Book {len(slots)} for {p.name}"[:75], "confirm_plan", value, "primary")
         )
     if not buttons:
         return Reply(
@@ -86,41 +100,76 @@ def plan(ctx: ChatContext, req: ChatRequest) -> Reply:
             tables=[Table(("Supervisee", "Proposed dates"), tuple(rows))] if rows else [],
         )
     return Reply(
-        text=f"Proposed dates for the next {months} months (working days, meeting each cadence), "
-        f"at {PLAN_TIME:%H:%M}. Confirm to book them; you can rearrange any afterwards.",
+        text=f"Proposed sessions for the next {months} months (working days, meeting each "
+        "cadence, in free slots of your diary). Confirm to book them; you can rearrange any "
+        "afterwards." + _assumed(ctx, people),
         tables=[Table(("Supervisee", "Proposed dates"), tuple(rows), "Plan")],
         buttons=buttons,
     )
 
 
+def _assumed(ctx: ChatContext, people: list[Person]) -> str:
+    """The assumed-default notes of the cadence rules behind a plan (once each)."""
+    notes: list[str] = []
+    for p in people:
+        try:
+            c = cadence_on(ctx.pack, p.role, p.role_start, ctx.today, p.cadence_override)
+        except PolicyError:
+            continue
+        note = diary.assumed_note(c)
+        if note and note not in notes:
+            notes.append(note)
+    return "".join(notes)
+
+
 def confirm_plan(ctx: ChatContext, value: str, fields: dict[str, object]) -> Reply:
-    """Book the proposed dates of one supervisee (a second press books nothing new)."""
-    pid, _, days_text = value.partition("|")
+    """Book the proposed sessions of one supervisee (a second press books nothing new)."""
+    pid, _, slots_text = value.partition("|")
     person = q.get_person(ctx.session, pid)
     if person is None or person.id == ctx.asker.id or not access.can_see(ctx, person):
         return access.refusal()
-    try:
-        days = [date.fromisoformat(d) for d in days_text.split(",") if d]
-    except ValueError:
-        return Reply(text="That plan is no longer valid; ask me to plan again.")
+    tz = ctx.asker.timezone
     if not person.supervisor_id:
         return Reply(text=f"No supervisor is recorded for {person.name}; ask your admin.")
-    created = 0
+    try:
+        parts = [s for s in slots_text.split(",") if s]
+        slots = [datetime.fromisoformat(s).replace(tzinfo=zone(tz)) for s in parts if len(s) > 10]
+        days = [date.fromisoformat(s) for s in parts if len(s) == 10]  # plans from before times
+    except ValueError:
+        return Reply(text="That plan is no longer valid; ask me to plan again.")
     for d in days:
-        at = local_instant(d, PLAN_TIME, person.timezone)
-        if at <= ctx.now:
+        existing = d_.sessions_on(ctx.session, person.id, d, tz)
+        slot = existing or diary.free_slot(ctx, [person.id, person.supervisor_id], d, tz, set())
+        if slot is not None and local_date(slot, tz) == d:
+            slots.append(slot)
+    booked: list[str] = []
+    skipped: list[str] = []
+    for at in slots:
+        if check_instant(ctx, at) is not None:
+            skipped.append(fmt_when(at, tz))
             continue
-        created += q.book_session(
+        if q.session_at(ctx.session, person.id, at) is not None:
+            continue
+        if diary.clash(ctx, [person.id, person.supervisor_id], at) is not None:
+            skipped.append(fmt_when(at, tz))
+            continue
+        q.book_session(
             ctx.session,
             supervisee_id=person.id,
             supervisor_id=person.supervisor_id,
             at=at,
             booked_at=ctx.now,
-        ).changed
-    if not created:
-        return Reply(text=f"Those sessions for {person.name} were already booked.")
-    return Reply(
-        text=f"Booked {created} session(s) for {person.name}: "
-        + ", ".join(fmt_day(d) for d in days)
-        + f" at {PLAN_TIME:%H:%M}."
+        )
+        booked.append(fmt_when(at, tz))
+    text = (
+        f"Booked {len(booked)} session(s) for {person.name}: " + "; ".join(booked) + "."
+        if booked
+        else f"Those sessions for {person.name} were already booked."
     )
+    if skipped:
+        text += (
+            " Not booked (they clash with other sessions or are no longer possible): "
+            + "; ".join(skipped)
+            + "."
+        )
+    return Reply(text=text)

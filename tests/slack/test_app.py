@@ -156,7 +156,7 @@ def test_slash_book_opens_a_modal_and_submission_books(slack: Harness) -> None:
 
 
 def test_button_pressed_twice_books_once(slack: Harness) -> None:
-    value = "sw2|2026-04-20,2026-05-04"
+    value = "sw2|2026-04-20T10:00,2026-05-05T11:30"
     slack.press("USAM", "confirm_plan", value, action_ts="1775635300.1")
     slack.fake.wait("chat.postMessage")
     slack.press("USAM", "confirm_plan", value, action_ts="1775635300.1")  # Slack's retry
