@@ -174,6 +174,24 @@ def records_to_sign(
     return list(session.exec(stmt).all())
 
 
+def shared_prep_sessions(
+    session: Session, supervisee_id: str, supervisor_id: str, *, limit: int = 5
+) -> list[SupervisionSession]:
+    """Sessions of the pair whose preparation the supervisee shared, latest first."""
+    stmt = (
+        select(SupervisionSession)
+        .where(
+            SupervisionSession.supervisee_id == supervisee_id,
+            SupervisionSession.supervisor_id == supervisor_id,
+            col(SupervisionSession.prep_shared_at).is_not(None),
+            col(SupervisionSession.cancelled_at).is_(None),
+        )
+        .order_by(col(SupervisionSession.scheduled_at).desc())
+        .limit(limit)
+    )
+    return list(session.exec(stmt).all())
+
+
 @dataclass(frozen=True)
 class WriteResult:
     """What a write did: `changed` is False when it had already been done (a second press)."""

@@ -84,6 +84,8 @@ def next_session(ctx: ChatContext, req: ChatRequest) -> Reply:
             Button("Rearrange", "session_rearrange", str(first.id)),
             Button("Cancel", "session_cancel", str(first.id), "danger"),
         ]
+    if first.supervisor_id == ctx.asker.id and first.prep_shared_at is not None:
+        buttons.append(Button("Read shared preparation", "prep_read", str(first.id)))
     return Reply(text=text, facts=facts, buttons=buttons)
 
 

@@ -117,6 +117,12 @@ ACTIONS: list[Action] = [
         reflection.prep_submit,
         form_submit=True,
     ),
+    Action("prep_read", "Read the preparation notes shared with you", reflection.read_prep),
+    Action(
+        "book_session",
+        "Open the booking form for a supervisee (engine messages)",
+        lambda c, v, f: booking.book_form(c, v),
+    ),
     Action("share_prep", "Share preparation notes with the supervisor", reflection.share_prep),
     Action("unshare_prep", "Stop sharing preparation notes", reflection.unshare_prep),
     Action("reflect_again", "Another reflective question", reflection.reflect_again),

@@ -105,7 +105,7 @@ _PERSON_PATTERNS = [
     re.compile(r"\b([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)['’]s\b"),
     re.compile(
         r"\b(?:is|has|does|did|was|will)\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+"
-        r"(?:overdue|due|up|behind|have|had|got|been|on|next|late|supervised)\b"
+        r"(?:overdue|due|up|behind|have|had|got|been|on|next|late|supervised|prepared)\b"
     ),
     re.compile(r"\b(?i:book|see|meet)\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)"),
     re.compile(r"\bwho supervises\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)"),

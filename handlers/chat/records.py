@@ -2,32 +2,71 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handlers.chat import access
 from handlers.chat.common import SESSION_COLUMNS, fmt_when, resolve_person, session_line
+from handlers.chat.diary import assumed_note
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Button, Reply, Table
 from storage import chat_queries as q
-from storage.models import SupervisionSession
+from storage.models import Person, SupervisionSession
 
-NOT_FOUND = "I can't find that session among yours. Say \"what's my next session\" to see them."
+NOT_FOUND = (
+    "I can't find session {sid} among your sessions. Say \"what's my next session\" to see them."
+)
 
 
 def _pick(
-    ctx: ChatContext, req: ChatRequest, rows: list[SupervisionSession]
+    ctx: ChatContext,
+    req: ChatRequest,
+    rows: list[SupervisionSession],
+    allowed: Callable[[ChatContext, SupervisionSession], bool],
+    waiting: str,
 ) -> SupervisionSession | Reply | None:
-    """The session a message means: by number, else the first of `rows` with the named person."""
+    """The session a message means: by number, else the first of `rows` with the named person.
+
+    `waiting` completes "no session with NAME is ..." when the person has none in `rows`.
+    """
     sid = req.args.get("session_id")
     if sid is not None:
         row = q.get_session(ctx.session, int(sid))
-        return row if row is not None else Reply(text=NOT_FOUND)
+        if row is None or not allowed(ctx, row):
+            # The same words whether or not it exists: others' sessions stay private.
+            return Reply(text=NOT_FOUND.format(sid=sid), ephemeral=True)
+        return row
     name = req.args.get("person")
     if name:
         ids = {r.supervisee_id for r in rows} | {r.supervisor_id for r in rows if r.supervisor_id}
         person = resolve_person(ctx, str(name), sorted(ids))
         if isinstance(person, Reply):
-            return person
+            known = resolve_person(ctx, str(name), access.visible_ids(ctx))
+            if isinstance(known, Reply):
+                return known
+            return _none_waiting(ctx, known, waiting)
         rows = [r for r in rows if person.id in (r.supervisee_id, r.supervisor_id)]
     return rows[0] if rows else None
+
+
+def _none_waiting(ctx: ChatContext, person: Person, waiting: str) -> Reply:
+    """No session with a person the asker may name is in this state: say what is possible."""
+    text = f"No session with {person.name} is {waiting}."
+    buttons: list[Button] = []
+    upcoming = [
+        r
+        for r in q.upcoming_sessions(ctx.session, ctx.asker.id, ctx.now)
+        if person.id in (r.supervisee_id, r.supervisor_id)
+    ]
+    if upcoming:
+        text += (
+            f" Your next session with them is {_when(ctx, upcoming[0])} (#{upcoming[0].id}); "
+            "you can mark it held once it has happened, or rearrange it."
+        )
+        buttons.append(Button("Rearrange", "session_rearrange", str(upcoming[0].id)))
+    elif access.can_see(ctx, person) and person.id != ctx.asker.id:
+        text += " No session with them is booked either."
+        buttons.append(Button("Book a session", "book_open", person.id, "primary"))
+    return Reply(text=text, buttons=buttons, ephemeral=True)
 
 
 def _when(ctx: ChatContext, row: SupervisionSession) -> str:
@@ -48,10 +87,13 @@ def held(ctx: ChatContext, row: SupervisionSession) -> Reply:
             text=f"Session #{row.id} on {_when(ctx, row)} was already recorded as {state}."
         )
     n = ctx.pack.records.share_within_working_days
+    buttons = [Button("Record shared", "record_share", str(row.id), "primary")]
+    if row.prep_shared_at is not None:
+        buttons.append(Button("Read shared preparation", "prep_read", str(row.id)))
     return Reply(
         text=f"Recorded session #{row.id} on {_when(ctx, row)} as held. Please share the record "
-        f"within {n} working days.",
-        buttons=[Button("Record shared", "record_share", str(row.id), "primary")],
+        f"within {n} working days." + assumed_note(ctx.pack.records),
+        buttons=buttons,
     )
 
 
@@ -83,7 +125,8 @@ def sign(ctx: ChatContext, row: SupervisionSession) -> Reply:
 
 def mark_held(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Record that a session took place (the supervisor)."""
-    row = _pick(ctx, req, q.awaiting_outcome(ctx.session, ctx.asker.id, ctx.now))
+    rows = q.awaiting_outcome(ctx.session, ctx.asker.id, ctx.now)
+    row = _pick(ctx, req, rows, access.may_record_outcome, "in the past and waiting for an outcome")
     if row is None:
         return Reply(text="You have no past session waiting for an outcome.")
     return row if isinstance(row, Reply) else held(ctx, row)
@@ -91,7 +134,8 @@ def mark_held(ctx: ChatContext, req: ChatRequest) -> Reply:
 
 def share_record(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Record that you shared a session's record with the supervisee (the supervisor)."""
-    row = _pick(ctx, req, q.records_owed(ctx.session, ctx.asker.id))
+    rows = q.records_owed(ctx.session, ctx.asker.id)
+    row = _pick(ctx, req, rows, access.may_record_outcome, "held with its record still to share")
     if row is None:
         return Reply(text="You owe no records: every held session's record is shared.")
     return row if isinstance(row, Reply) else share(ctx, row)
@@ -99,7 +143,8 @@ def share_record(ctx: ChatContext, req: ChatRequest) -> Reply:
 
 def sign_record(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Sign the record of your session that your supervisor shared (the supervisee)."""
-    row = _pick(ctx, req, q.records_to_sign(ctx.session, ctx.asker.id))
+    rows = q.records_to_sign(ctx.session, ctx.asker.id)
+    row = _pick(ctx, req, rows, access.may_sign, "waiting for your signature")
     if row is None:
         return Reply(text="You have no records waiting for your signature.")
     return row if isinstance(row, Reply) else sign(ctx, row)

@@ -7,6 +7,8 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from handlers.chat import access
+from handlers.chat.common import resolve_person
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.reflect import actions, notes, prep, questions
 from handlers.replies import Form, FormField, Reply
@@ -60,6 +62,43 @@ def prepare(ctx: ChatContext, req: ChatRequest) -> Reply:
 def my_notes(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Your private preparation notes (only you can see them unless you share)."""
     return notes.my_notes(ctx.session, bank(), ctx.asker.id)
+
+
+NOTES_PRIVATE = (
+    "Preparation notes belong to the supervisee: only their supervisor can read them, and "
+    "only once the supervisee shares them for a session. Line managers and admins never see them."
+)
+
+
+def shared_notes(ctx: ChatContext, req: ChatRequest) -> Reply:
+    """Preparation notes a supervisee shared with you, their supervisor ("show Jo's notes")."""
+    name = req.args.get("person")
+    if not name:
+        return Reply(
+            text='Whose preparation notes? Say e.g. "show Jo\'s preparation notes".',
+            ephemeral=True,
+        )
+    person = resolve_person(ctx, str(name), access.visible_ids(ctx))
+    if isinstance(person, Reply):
+        return person
+    if person.id == ctx.asker.id:
+        return my_notes(ctx, req)
+    if not access.can_see(ctx, person):
+        return access.refusal()
+    if person.supervisor_id != ctx.asker.id:
+        return Reply(text=NOTES_PRIVATE, ephemeral=True)
+    rows = q.shared_prep_sessions(ctx.session, person.id, ctx.asker.id)
+    if not rows:
+        return Reply(
+            text=f"{person.name} hasn't shared any preparation notes with you. Sharing is their "
+            "choice, session by session.",
+            ephemeral=True,
+        )
+    return notes.shared_prep(ctx.session, bank(), ctx.asker.id, int(rows[0].id or 0))
+
+
+def read_prep(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    return _with_id(value, lambda n: notes.shared_prep(ctx.session, bank(), ctx.asker.id, n))
 
 
 def my_actions(ctx: ChatContext, req: ChatRequest) -> Reply:

@@ -33,7 +33,7 @@ def test_paraphrase(case: dict[str, Any]) -> None:
         assert args["when"] == want
     if "day" in case:
         assert args["day"] == date.fromisoformat(case["day"])
-    for key in ("reason", "session_id", "topic"):
+    for key in ("reason", "session_id", "topic", "shift_days"):
         if key in case:
             assert args.get(key) == case[key]
 
