@@ -27,7 +27,13 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from bot.clock import Clock, SystemClock, local_date, local_instant, zone
 from bot.settings import MissingConfiguration, Settings
 from handlers.replies import Reply, Table
-from handlers.status import status_report, statuses, unknown_roles
+from handlers.status import (
+    no_cadence_footnote,
+    status_report,
+    statuses,
+    unknown_roles,
+    without_cadence,
+)
 from policy.engine import PolicyError, PolicyPack, load_pack
 from storage.db import get_setting, make_engine, put_setting, safe_url, session_scope
 from storage.importer import ImportResult, import_absences, import_people, import_sessions
@@ -300,11 +306,18 @@ def status(
     instant = parse_as_of(as_of, org_timezone())
     with session_scope(engine) as session:
         rows = [r for r in statuses(session, pack, instant) if team is None or r.team == team]
+        others = [
+            r for r in without_cadence(session, pack, instant) if team is None or r.team == team
+        ]
         unknown = unknown_roles(session, pack)
         if as_json:
-            typer.echo(_json([r.as_json() for r in rows]))
+            objects = [(r.id, r.as_json()) for r in rows] + [(r.id, r.as_json()) for r in others]
+            typer.echo(_json([obj for _, obj in sorted(objects, key=lambda o: o[0])]))
         else:
             print_reply(status_report(session, pack, instant, rows))
+            footnote = no_cadence_footnote(pack, others)
+            if footnote:
+                out().print(escape(footnote))
     warn = Console(stderr=True, highlight=False, soft_wrap=True)
     for role, ids in sorted(unknown.items()):
         warn.print(f"[yellow]Note:[/yellow] role '{escape(role)}' is not in the {pack.name} "
@@ -322,7 +335,9 @@ def render_table(table: Table, width: int = WIDTH) -> RichTable:
     ]
     short = [n for n in natural if n <= SHORT_COLUMN]
     n_long = len(natural) - len(short)
-    budget = width - sum(short) - 2 * (len(natural) - 1) - 1
+    # Between columns: one space of padding each side and the box's (blank) divider; the
+    # box's blank edge on either side.
+    budget = width - sum(short) - 3 * (len(natural) - 1) - 2
     share = max(8, budget // n_long) if n_long else 0
     for name, n in zip(table.columns, natural, strict=True):
         if n <= SHORT_COLUMN:
@@ -335,7 +350,9 @@ def render_table(table: Table, width: int = WIDTH) -> RichTable:
 
 
 def _styled(cell: str) -> str:
-    style = {"overdue": "bold red", "to book": "yellow", "booked": "green"}.get(cell)
+    style = {
+        "overdue": "bold red", "to book": "yellow", "booked late": "yellow", "booked": "green"
+    }.get(cell)  # fmt: skip
     return f"[{style}]{escape(cell)}[/{style}]" if style else escape(cell)
 
 

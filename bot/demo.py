@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from bot import cli_org
 from bot.clock import local_date, local_instant, zone
-from handlers.status import status_report
+from handlers.status import no_cadence_footnote, status_report, without_cadence
 from storage.db import make_engine, put_setting, safe_url, session_scope
 from storage.migrate import upgrade
 from storage.models import Person
@@ -84,6 +84,9 @@ def demo(
     )
     with session_scope(engine) as session:
         cli_org.print_reply(status_report(session, pack, now))
+        footnote = no_cadence_footnote(pack, without_cadence(session, pack, now))
+    if footnote:
+        console.print(escape(footnote))
     console.print()
     _print_messages(engine, pack, now, now + timedelta(weeks=weeks), weeks)
 

@@ -127,6 +127,99 @@ def statuses(
     return result
 
 
+NO_CADENCE_NOTE = "role has no supervision cadence in the pack"
+
+
+@dataclass(frozen=True)
+class NoCadence:
+    """An active person whose role the pack gives no supervision cadence (e.g. a director).
+
+    Kept apart from `PersonStatus` (whose next_due is always a date): the CLI lists
+    them so that `status --json` has one object per person.
+    """
+
+    id: str
+    name: str
+    role: str
+    team: str | None
+    supervisor_id: str | None
+    line_manager_id: str | None
+    last_held: date | None
+    next_session: datetime | None
+    timezone: str = "Europe/London"
+
+    def as_json(self) -> dict[str, object]:
+        """The same keys as `PersonStatus.as_json`, with next_due null and a note."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "role": self.role,
+            "team": self.team,
+            "supervisor_id": self.supervisor_id,
+            "line_manager_id": self.line_manager_id,
+            "last_held": self.last_held.isoformat() if self.last_held else None,
+            "next_due": None,
+            "next_session": (
+                self.next_session.astimezone(zone(self.timezone)).isoformat()
+                if self.next_session
+                else None
+            ),
+            "overdue": False,
+            "cadence": None,
+            "rule": None,
+            "note": NO_CADENCE_NOTE,
+        }
+
+
+def without_cadence(session: Session, pack: PolicyPack, as_of: datetime) -> list[NoCadence]:
+    """Active people whose role is in `pack` but not supervised by it, by id."""
+    require_aware(as_of)
+    roles = [rid for rid, role in pack.roles.items() if not role.supervised]
+    people = q.active_people_in_roles(session, roles)
+    if not people:
+        return []
+    ids = [p.id for p in people]
+    supervisors = q.supervisors_on(session, {p.id: local_date(as_of, p.timezone) for p in people})
+    sup_ids = {s for s in supervisors.values() if s is not None}
+    zones = {p.id: p.timezone for p in people}
+    zones.update(
+        {pid: p.timezone for pid, p in q.people_by_id(session, sup_ids - zones.keys()).items()}
+    )
+    line_managers = q.supervisors_on(
+        session, {sid: local_date(as_of, zones[sid]) for sid in sup_ids if sid in zones}
+    )
+    held = q.last_held(session, ids, as_of)
+    booked = q.next_booked(session, ids, as_of)
+    result: list[NoCadence] = []
+    for p in people:
+        sup = supervisors.get(p.id)
+        last = held.get(p.id)
+        result.append(
+            NoCadence(
+                id=p.id,
+                name=p.name,
+                role=p.role,
+                team=p.team,
+                supervisor_id=sup,
+                line_manager_id=line_managers.get(sup) if sup is not None else None,
+                last_held=local_date(last, p.timezone) if last is not None else None,
+                next_session=booked.get(p.id),
+                timezone=p.timezone,
+            )
+        )
+    return result
+
+
+def no_cadence_footnote(pack: PolicyPack, people: Sequence[NoCadence]) -> str | None:
+    """The human table's footnote naming the people it leaves out (None when nobody)."""
+    if not people:
+        return None
+    names = ", ".join(f"{p.name} ({p.role.replace('_', ' ')})" for p in people)
+    return (
+        f"Not in the table, their role has no supervision cadence in the {pack.name} pack: {names}."
+    )
+
+
 def status_of(
     session: Session, pack: PolicyPack, person_id: str, as_of: datetime
 ) -> PersonStatus | None:
@@ -144,13 +237,20 @@ def unknown_roles(session: Session, pack: PolicyPack) -> dict[str, list[str]]:
     return unknown
 
 
+STATES = ("overdue", "to book", "booked late", "booked")
+
+
 def state_of(st: PersonStatus) -> str:
-    """'overdue', 'booked' (a session is booked by the due date) or 'to book'."""
+    """'overdue'; 'booked' (a session is booked by the due date); 'booked late' (the next
+    session booked is after the due date, so it will be missed unless one is brought
+    forward); or 'to book' (nothing booked)."""
     if st.overdue:
         return "overdue"
-    if st.next_session is not None and local_date(st.next_session, st.timezone) <= st.next_due:
+    if st.next_session is None:
+        return "to book"
+    if local_date(st.next_session, st.timezone) <= st.next_due:
         return "booked"
-    return "to book"
+    return "booked late"
 
 
 def _day(d: date | None) -> str:
@@ -168,8 +268,9 @@ def status_report(
     names = {r.id: r.name for r in rows}
     missing = {r.supervisor_id for r in rows if r.supervisor_id and r.supervisor_id not in names}
     names.update({p.id: p.name for p in q.people_by_id(session, missing).values()})
-    order = sorted(rows, key=lambda r: (r.team or "", names.get(r.supervisor_id or "", ""),
-                                        r.name, r.id))
+    order = sorted(
+        rows, key=lambda r: (r.team or "", names.get(r.supervisor_id or "", ""), r.name, r.id)
+    )
     table_rows = tuple(
         (
             r.name,
@@ -178,21 +279,36 @@ def status_report(
             _day(r.last_held),
             _day(r.next_due),
             r.next_session.astimezone(zone(r.timezone)).strftime("%d %b %H:%M")
-            if r.next_session else "-",
+            if r.next_session
+            else "-",
             state_of(r),
         )
         for r in order
     )
-    counts = {s: sum(1 for r in rows if state_of(r) == s) for s in ("overdue", "to book")}
+    counts = {s: sum(1 for r in rows if state_of(r) == s) for s in STATES}
     text = (
         f"{len(rows)} people under the {pack.name} policy as of "
         f"{as_of.astimezone(zone(None)):%a %d %b %Y %H:%M}: {counts['overdue']} overdue, "
-        f"{counts['to book']} with nothing booked by their due date."
+        f"{counts['to book'] + counts['booked late']} with nothing booked by their due date"
+        + (f" ({counts['booked late']} booked after it)" if counts["booked late"] else "")
+        + "."
     )
     reply = Reply(
         text=text,
-        tables=[Table(columns=("Person", "Role", "Supervisor", "Last held", "Next due",
-                               "Booked", "State"), rows=table_rows)],
+        tables=[
+            Table(
+                columns=(
+                    "Person",
+                    "Role",
+                    "Supervisor",
+                    "Last held",
+                    "Next due",
+                    "Booked",
+                    "State",
+                ),
+                rows=table_rows,
+            )
+        ],
     )
     limit = pack.ratio.max_supervisees
     load: dict[str, int] = {}

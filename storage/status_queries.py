@@ -83,6 +83,19 @@ def active_people_facts(session: Session, ids: Sequence[str] | None = None) -> l
     return sorted(found, key=lambda p: p.id)
 
 
+def active_people_in_roles(session: Session, roles: Iterable[str]) -> list[PersonFacts]:
+    """Active people holding one of `roles` (indexed on role), ordered by id."""
+    wanted = sorted(set(roles))
+    if not wanted:
+        return []
+    stmt = sa_select(
+        col(Person.id), col(Person.name), col(Person.role), col(Person.team),
+        col(Person.role_start), col(Person.timezone), col(Person.cadence_override),
+    ).where(col(Person.active).is_(True), col(Person.role).in_(wanted))  # fmt: skip
+    return sorted((PersonFacts(*r) for r in session.connection().execute(stmt)),
+                  key=lambda p: p.id)  # fmt: skip
+
+
 def people_by_id(session: Session, ids: Iterable[str]) -> dict[str, Person]:
     """Everyone (active or not) among `ids`."""
     wanted = set(ids)

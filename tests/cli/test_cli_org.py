@@ -114,6 +114,38 @@ def test_status_json_on_an_imported_org(run: Run, initialised: str, tmp_path: Pa
         "2026-02-10", "2026-03-10", "2026-03-10T10:00:00+00:00", False)
 
 
+def test_status_has_one_object_per_person_and_says_booked_late(
+    run: Run, initialised: str, tmp_path: Path
+) -> None:
+    _import_org(run, initialised, tmp_path)
+    dd = ("dd", "Dana Dean", "dana@example.org", "deputy_director", "", "2019-01-01")
+    people = people_csv(tmp_path / "people2.csv", [*ORG, dd])
+    assert run("import", "people", str(people), "--database-url", initialised).exit_code == 0
+    # sw3 was last supervised on 18 March, so is due by 18 April: 21 April is too late.
+    late = write_csv(tmp_path / "late.csv", (*SESSIONS, "booked_on"),
+                     [("sw3", "2026-04-21 11:00", "scheduled", "2026-03-19")])
+    assert run("import", "sessions", str(late), "--database-url", initialised).exit_code == 0
+    args = ("status", "--as-of", "2026-03-20", "--database-url", initialised)
+    rows = json.loads(run(*args, "--json").stdout)
+    assert [r["id"] for r in rows] == sorted(["dd", *(p[0] for p in ORG)])
+    (dana,) = [r for r in rows if r["id"] == "dd"]
+    assert dana == {
+        "id": "dd", "name": "Dana Dean", "role": "deputy_director", "team": None,
+        "supervisor_id": None, "line_manager_id": None, "last_held": None, "next_due": None,
+        "next_session": None, "overdue": False, "cadence": None, "rule": None,
+        "note": "role has no supervision cadence in the pack",
+    }
+    table = run(*args)
+    assert table.exit_code == 0, table.stderr
+    sw3 = next(line for line in table.stdout.splitlines() if "Amara Eze" in line)
+    assert sw3.rstrip().endswith("booked late") and "21 Apr 11:00" in sw3
+    text = " ".join(table.stdout.split())
+    assert "7 people under the leeds policy" in text
+    assert "(1 booked after it)" in text
+    assert ("Not in the table, their role has no supervision cadence in the leeds pack: "
+            "Dana Dean (deputy director).") in text
+
+
 def test_status_table_fits_100_columns(run: Run, initialised: str, tmp_path: Path) -> None:
     _import_org(run, initialised, tmp_path)
     result = run("status", "--database-url", initialised)

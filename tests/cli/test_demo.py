@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date, time
 from pathlib import Path
@@ -27,11 +28,26 @@ def test_demo_prints_status_and_coming_messages(run: Run, tmp_path: Path) -> Non
     out = first.stdout
     assert "Demo organisation: 40 people" in out
     assert "39 people under the leeds policy as of Mon 16 Mar 2026 09:00" in out
+    assert "has no supervision cadence in the leeds pack: Farrah Khan (deputy director)." in (
+        " ".join(out.split()))
     assert "Over the ratio: Priya Sharma supervises 12 people" in out
     assert "Messages the bot would send in the next 1 week (" in out
     assert max(len(line) for line in out.splitlines()) <= 100
     # The SQLite file is recreated: a second run gives the same output.
     assert run(*args).stdout == out
+
+
+def test_demo_status_json_has_one_object_per_person(run: Run, tmp_path: Path) -> None:
+    assert run("demo", "--today", "2026-03-16", "--weeks", "1").exit_code == 0
+    url = f"sqlite:///{tmp_path / 'supervision-demo.db'}"
+    result = run("status", "--json", "--as-of", "2026-03-16", "--database-url", url)
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 40 == len({r["id"] for r in rows})
+    dd = next(r for r in rows if r["id"] == "dd")
+    assert (dd["next_due"], dd["overdue"], dd["note"]) == (
+        None, False, "role has no supervision cadence in the pack")
+    assert all(r["next_due"] is not None for r in rows if r["id"] != "dd")
 
 
 def test_demo_refuses_a_database_with_people(run: Run, db_url: str) -> None:
