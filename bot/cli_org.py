@@ -35,7 +35,7 @@ from handlers.status import (
     without_cadence,
 )
 from policy.engine import PolicyError, PolicyPack, load_pack
-from storage.db import get_setting, make_engine, put_setting, safe_url, session_scope
+from storage.db import get_setting, make_engine, put_setting, safe_url, session_scope, sqlite_file
 from storage.importer import ImportResult, import_absences, import_people, import_sessions
 from storage.migrate import SchemaNotReady, current_revision, require_current, upgrade
 from storage.people import OrgError, list_people, set_role, set_supervisor
@@ -96,8 +96,16 @@ def out() -> Console:
 
 
 def database(url: str | None, *, ready: bool = True) -> Engine:
-    """An engine for `url` (or the configured one); `ready` requires an up-to-date schema."""
-    engine = make_engine(url or Settings().database_url)
+    """An engine for `url` (or the configured one); `ready` requires an up-to-date schema.
+
+    With `ready`, a SQLite file that does not exist is an error, not a new empty file
+    (connecting would create one, so a mistyped path would leave a stray database).
+    """
+    url = url or Settings().database_url
+    path = sqlite_file(url)
+    if ready and path is not None and not path.exists():
+        raise OrgError(f"No database at {path}; run `supervision-bot init` first.")
+    engine = make_engine(url)
     if ready:
         require_current(engine)
     return engine

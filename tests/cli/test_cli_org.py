@@ -44,7 +44,25 @@ def test_version(run: Run) -> None:
 
 
 def test_commands_before_init_say_what_to_do(run: Run, db_url: str) -> None:
+    if db_url.startswith("sqlite"):
+        # No file yet: say so, and do not create one (a mistyped path must not leave one).
+        path = db_url.removeprefix("sqlite:///")
+        _user_error(run("status", "--database-url", db_url),
+                    f"No database at {path}; run `supervision-bot init` first.")
+        assert not Path(path).exists()
+        make_engine(db_url).connect().close()  # an empty file: not initialised
     _user_error(run("status", "--database-url", db_url), "Run `supervision-bot init` first.")
+
+
+def test_a_mistyped_sqlite_path_creates_nothing(run: Run, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/x/nonexist.db"
+    for args in (["status"], ["people", "list"], ["import", "people", "p.csv"],
+                 ["ask", "--as", "tm1", "hello"], ["notes", "list", "--as", "tm1"]):
+        _user_error(run(*args, "--database-url", url),
+                    f"No database at {tmp_path}/x/nonexist.db; run `supervision-bot init` first.")
+    env_url = f"sqlite:///{tmp_path}/nonexist.db"
+    _user_error(run("status", env={"DATABASE_URL": env_url}), "No database at")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_init_stores_the_policy_and_is_repeatable(run: Run, db_url: str) -> None:
