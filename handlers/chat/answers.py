@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from handlers.chat import access
-from handlers.chat.common import cite, fmt_day, fmt_when, subject, you_or
+from handlers.chat.common import cite, fmt_day, fmt_when, subject, upper_first, you_or
+from handlers.chat.diary import absence_note, assumed_note
 from handlers.chat.request import ChatContext, ChatRequest
-from handlers.replies import Button, Fact, Reply
+from handlers.replies import Button, Citation, Fact, Reply
 from handlers.status import status_of
 from policy.engine import PolicyError, cadence_on
 from storage import chat_queries as q
@@ -35,10 +36,11 @@ def _status_reply(ctx: ChatContext, person: Person, *, focus: str) -> Reply:
             text = f"No, {who} {'are' if who == 'you' else 'is'} not overdue: the next "
             text += f"supervision is due by {fmt_day(st.next_due)}."
     else:
-        text = f"{whose.capitalize()} next supervision is due by {fmt_day(st.next_due)}"
+        text = f"{upper_first(whose)} next supervision is due by {fmt_day(st.next_due)}"
         text += " (overdue)." if st.overdue else "."
     if st.next_session is not None:
         text += f" Next session booked: {fmt_when(st.next_session, ctx.asker.timezone)}."
+    text += assumed_note(due.cadence)
     buttons = []
     if st.next_session is None and person.supervisor_id:
         buttons.append(Button("Book a session", "book_open", person.id, "primary"))
@@ -59,24 +61,27 @@ def am_i_overdue(ctx: ChatContext, req: ChatRequest) -> Reply:
 
 def next_session(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Your next booked supervision sessions, with buttons to rearrange or cancel."""
-    person = subject(ctx, req)
+    person = subject(ctx, req, with_supervisor=True)
     if isinstance(person, Reply):
         return person
     rows = q.upcoming_sessions(ctx.session, person.id, ctx.now, limit=5)
+    away, away_cite = _supervisor_away(ctx, person)
     whose = you_or(ctx, person, possessive=True)
     if not rows:
         return Reply(
             text=f'There is no session booked in {whose} diary. Say "book supervision with '
-            'NAME on DAY at TIME" to book one.',
+            'NAME on DAY at TIME" to book one.' + away,
             buttons=[Button("Book a session", "book_open", person.id, "primary")],
+            citations=away_cite,
         )
     first = rows[0]
     other_id = first.supervisor_id if first.supervisee_id == person.id else first.supervisee_id
     other = q.get_person(ctx.session, other_id) if other_id else None
     text = (
-        f"{whose.capitalize()} next session is {fmt_when(first.scheduled_at, ctx.asker.timezone)}"
+        f"{upper_first(whose)} next session is {fmt_when(first.scheduled_at, ctx.asker.timezone)}"
     )
     text += f" with {other.name}." if other else "."
+    text += away
     facts = [Fact(f"Session #{r.id}", fmt_when(r.scheduled_at, ctx.asker.timezone)) for r in rows]
     buttons = []
     if access.may_manage_session(ctx, first):
@@ -86,7 +91,18 @@ def next_session(ctx: ChatContext, req: ChatRequest) -> Reply:
         ]
     if first.supervisor_id == ctx.asker.id and first.prep_shared_at is not None:
         buttons.append(Button("Read shared preparation", "prep_read", str(first.id)))
-    return Reply(text=text, facts=facts, buttons=buttons)
+    return Reply(text=text, facts=facts, buttons=buttons, citations=away_cite)
+
+
+def _supervisor_away(ctx: ChatContext, person: Person) -> tuple[str, list[Citation]]:
+    """A note when the person's supervisor is absent today (only for their own questions)."""
+    if person.id != ctx.asker.id or not person.supervisor_id:
+        return "", []
+    sup = q.get_person(ctx.session, person.supervisor_id)
+    if sup is None:
+        return "", []
+    text, citation = absence_note(ctx, sup)
+    return text, [cite(citation)] if citation is not None else []
 
 
 def my_supervisor(ctx: ChatContext, req: ChatRequest) -> Reply:
@@ -104,11 +120,12 @@ def my_supervisor(ctx: ChatContext, req: ChatRequest) -> Reply:
     if sup.email:
         facts.append(Fact("Email", sup.email))
     manager = q.get_person(ctx.session, sup.supervisor_id) if sup.supervisor_id else None
-    text = f"{whose.capitalize()} supervisor is {sup.name}."
+    text = f"{upper_first(whose)} supervisor is {sup.name}."
     if manager:
         facts.append(Fact("Their line manager", manager.name))
         text += f" Their line manager is {manager.name}."
-    return Reply(text=text, facts=facts)
+    away, away_cite = _supervisor_away(ctx, person)
+    return Reply(text=text + away, facts=facts, citations=away_cite)
 
 
 def cadence(ctx: ChatContext, req: ChatRequest) -> Reply:
@@ -127,9 +144,14 @@ def cadence(ctx: ChatContext, req: ChatRequest) -> Reply:
         f"Under the {ctx.pack.title}, {whose} supervision as {title} should be "
         f"{c.label} ({c.phase})."
     )
-    text += f' Why: {c.citation.document}, {c.citation.where()}, says "{c.citation.quote}"'
-    if c.assumed and c.assumed_why:
-        text += f" Note: this is an assumption — {c.assumed_why}"
+    if c.assumed:
+        text += assumed_note(c) + (
+            f" (Nearest policy text: {c.citation.document}, {c.citation.where()}: "
+            f'"{c.citation.quote}")'
+        )
+    else:
+        text += f' Why: {c.citation.document}, {c.citation.where()}, says "{c.citation.quote}"'
+
     if person.cadence_override_reason and c.override:
         text += f" Reason for the personal arrangement: {person.cadence_override_reason}"
     citations = [cite(c.citation)]

@@ -45,14 +45,24 @@ def resolve_person(ctx: ChatContext, name: str, among: list[str] | None) -> Pers
     return matches[0]
 
 
-def subject(ctx: ChatContext, req: ChatRequest) -> Person | Reply:
-    """The person the question is about: the named one if visible to the asker, else the asker."""
+def upper_first(text: str) -> str:
+    """Upper-case only the first character ("your", "Jo McDonald's" keep their other capitals)."""
+    return text[:1].upper() + text[1:]
+
+
+def subject(ctx: ChatContext, req: ChatRequest, *, with_supervisor: bool = False) -> Person | Reply:
+    """The person the question is about: the named one if visible to the asker, else the asker.
+
+    `with_supervisor`: naming one's own supervisor ("my next session with Sam") means oneself.
+    """
     name = req.args.get("person")
     if not name:
         return ctx.asker
     found = resolve_person(ctx, str(name), access.visible_ids(ctx))
     if isinstance(found, Reply):
         return found
+    if with_supervisor and found.id == ctx.asker.supervisor_id:
+        return ctx.asker
     if not access.can_see(ctx, found):
         return access.refusal()
     return found

@@ -12,9 +12,9 @@ from typing import Any
 from bot.clock import local_date, local_instant, zone
 from handlers.chat.common import fmt_day, fmt_when
 from handlers.chat.request import ChatContext
-from policy.duties import Deadline, rearrange_by, rebook_after_sickness_by
+from policy.duties import Deadline, absence_exceeds_limit, rearrange_by, rebook_after_sickness_by
 from storage import chat_diary as d
-from storage.models import SupervisionSession
+from storage.models import Person, SupervisionSession
 
 EARLIEST = time(7, 0)
 LATEST = time(20, 0)  # a session may not start after this (local time)
@@ -118,3 +118,29 @@ def rearrange_deadline(ctx: ChatContext, row: SupervisionSession) -> tuple[Deadl
             "working days of the original date)."
         )
     return dl, text + assumed_note(rule)
+
+
+def absence_note(ctx: ChatContext, supervisor: Person) -> tuple[str, Any | None]:
+    """A sentence when `supervisor` is absent today (and whom to contact when it is long).
+
+    Returns the sentence ('' when not absent) and the absence rule's citation when cited.
+    """
+    absence = d.absence_on(ctx.session, supervisor.id, ctx.today)
+    if absence is None:
+        return "", None
+    text = f" {supervisor.name} is away until {fmt_day(absence.last_day)}."
+    cal = ctx.pack.calendar()
+    days = cal.working_days_between(absence.first_day - timedelta(days=1), absence.last_day)
+    if not absence_exceeds_limit(ctx.pack, days):
+        return text, None
+    rule = ctx.pack.absence
+    manager = (
+        ctx.session.get(Person, supervisor.supervisor_id) if supervisor.supervisor_id else None
+    )
+    contact = manager.name if manager else "your line manager"
+    text += (
+        f" That is more than {rule.supervisor_absent_working_days} working days, so the policy "
+        f"asks {contact} to arrange your supervision meanwhile; please contact them."
+        + assumed_note(rule)
+    )
+    return text, rule.citation

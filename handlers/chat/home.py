@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from handlers.chat.common import cite, fmt_day, fmt_when
 from handlers.chat.request import ChatContext
 from handlers.chat.team import STATUS_COLUMNS, status_rows, team_statuses
+from handlers.reflect import actions
 from handlers.replies import Button, Fact, Reply, Table
 from handlers.status import status_of
 from storage import chat_queries as q
@@ -48,4 +51,15 @@ def home(ctx: ChatContext) -> Reply:
     if wider:
         rows = status_rows(ctx, team_statuses(ctx, [p.id for p in wider]))
         tables.append(Table(STATUS_COLUMNS, rows, title="Your service (overdue first)"))
+    mine = actions.my_actions(ctx.session, me.id, ctx.clock)
+    if mine.tables:
+        facts.append(Fact("Open actions", str(len(mine.tables[0].rows))))
+        tables.append(replace(mine.tables[0], title="Your open actions from supervision"))
+        buttons += mine.buttons[:3]
+    if direct:
+        overdue = actions.overdue_actions(ctx.session, me.id, ctx.clock)
+        if overdue.tables:
+            tables.append(
+                replace(overdue.tables[0], title="Overdue actions of the people you supervise")
+            )
     return Reply(text=text, facts=facts, tables=tables, buttons=buttons, citations=citations)

@@ -276,7 +276,8 @@ INTENTS: list[Intent] = [
         "team",
         ("who is overdue in my team?", "is anyone on my team overdue?"),
         (
-            r"\b(?:who|whose|anyone|anybody|which)\b.*\b(?:overdue|behind|late|lapsed|out of date)\b",
+            r"\b(?:who|whose|anyone|anybody|which)\b.*"
+            r"\b(?:overdue|behind|late|lapsed|out of date)\b",
             r"\bwho\b.*\b(?:hasn't|has not|haven't|have not|not) (?:had|been)\b",
             r"\bteam\b.*\b(?:overdue|status|behind)\b",
         ),
