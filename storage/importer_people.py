@@ -93,7 +93,8 @@ def _parse(f: CsvFile, pack: PolicyPack, org_timezone: str) -> list[_Person]:
         if role is not None and role not in pack.roles:
             f.problem(row, "role", f"unknown role '{role}'; the {pack.name} policy's roles are: "
                       f"{', '.join(sorted(pack.roles))}")
-        email = row.get("email") or None
+        # Stored in lower case so that lookups by email can use the index.
+        email = row.get("email").strip().lower() or None
         if email is not None and "@" not in email:
             f.problem(row, "email", f"'{email}' is not an email address")
         start = f.date(row, "start_date", required=True)

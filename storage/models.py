@@ -34,6 +34,8 @@ class Person(SQLModel, table=True):
     __tablename__ = "person"
     id: str = Field(primary_key=True, max_length=128, description="staff number or email")
     name: str = Field(max_length=200)
+    # Stored in lower case (import and updates normalise it), so lookups by email can
+    # compare with `==` and use this index.
     email: str | None = Field(default=None, max_length=320, index=True)
     role: str = Field(max_length=64, index=True)
     supervisor_id: str | None = Field(default=None, foreign_key="person.id", index=True)
@@ -153,6 +155,8 @@ class ProcessedEvent(SQLModel, table=True):
     """Inbound chat events and button presses already handled (platform retries are ignored)."""
 
     __tablename__ = "processed_event"
+    # The daily purge deletes by age: without this index it would scan the table.
+    __table_args__ = (Index("ix_processed_event_handled", "handled_at"),)
     platform: str = Field(primary_key=True, max_length=16)
     event_key: str = Field(primary_key=True, max_length=300)
     handled_at: datetime = _instant(nullable=False)  # type: ignore[assignment]

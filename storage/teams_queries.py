@@ -31,12 +31,13 @@ def person_by_teams_ids(session: Session, ids: Iterable[str | None]) -> Person |
 
 
 def person_by_email(session: Session, addresses: Iterable[str | None]) -> Person | None:
-    """The single active person whose email is one of `addresses` (case-insensitive)."""
+    """The single active person whose email is one of `addresses` (case-insensitive:
+    emails are stored in lower case, so the lookup uses the email index)."""
     wanted = sorted({a.strip().lower() for a in addresses if a and "@" in a})
     if not wanted:
         return None
     rows = session.exec(
-        select(Person).where(func.lower(Person.email).in_(wanted), col(Person.active))
+        select(Person).where(col(Person.email).in_(wanted), col(Person.active))
     ).all()
     return rows[0] if len(rows) == 1 else None
 

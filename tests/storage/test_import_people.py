@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from storage.importer import ImportFailed, import_people
 from storage.models import Person, SupervisorChange
+from storage.teams_queries import person_by_email
 from tests.storage.csvs import ORG, PEOPLE_HEADER, people_csv, write_csv
 from tests.storage.snapshot import snapshot
 
@@ -89,6 +90,23 @@ def test_optional_columns(engine: Engine, leeds: Any, tmp_path: Path) -> None:
         assert sdm is not None and tm1 is not None
         assert (sdm.slack_user_id, sdm.team, sdm.timezone) == ("U0SDM", "Leeds", "Europe/Dublin")
         assert (tm1.teams_user_id, tm1.timezone) == ("29:abc", TZ)
+
+
+def test_emails_are_stored_in_lower_case_and_found_by_the_index(
+    engine: Engine, leeds: Any, tmp_path: Path
+) -> None:
+    rows = [list(r) for r in ORG]
+    rows[0][2] = "  Lucy.Barker@Example.ORG "
+    _load(engine, leeds, people_csv(tmp_path / "people.csv", rows))
+    with Session(engine) as s:
+        lucy = s.get(Person, "sw1")
+        assert lucy is not None and lucy.email == "lucy.barker@example.org"
+        found = person_by_email(s, ["LUCY.BARKER@example.org"])
+        assert found is not None and found.id == "sw1"
+    # Re-importing the same address in another case changes nothing.
+    rows[0][2] = "LUCY.BARKER@EXAMPLE.ORG"
+    again = _load(engine, leeds, people_csv(tmp_path / "people.csv", rows))
+    assert (again.updated, again.unchanged) == (0, len(ORG))
 
 
 def test_supervisor_role_outside_the_policy_is_a_warning(engine: Engine, leeds: Any,

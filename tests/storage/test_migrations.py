@@ -43,3 +43,26 @@ def test_every_migration_downgrades_and_upgrades_again(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
     assert schema_diff(engine) == []
+
+
+def test_0004_lower_cases_stored_emails_and_indexes_handled_at(engine: Engine) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from storage.migrate import alembic_config
+
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0003")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO person (id, name, email, role, role_start, timezone, active) VALUES "
+            "('a', 'A', 'Ann.Lee@Example.ORG', 'social_worker', '2026-01-05', 'Europe/London', "
+            ":yes), ('b', 'B', NULL, 'social_worker', '2026-01-05', 'Europe/London', :yes)"
+        ), {"yes": True})
+    upgrade(engine)
+    with engine.connect() as conn:
+        emails = dict(conn.execute(text("SELECT id, email FROM person ORDER BY id")).all())
+    assert emails == {"a": "ann.lee@example.org", "b": None}
+    indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("processed_event")}
+    assert indexes["ix_processed_event_handled"] == ["handled_at"]
+    assert schema_diff(engine) == []
