@@ -61,7 +61,8 @@ def test_0004_lower_cases_stored_emails_and_indexes_handled_at(engine: Engine) -
         ), {"yes": True})
     upgrade(engine)
     with engine.connect() as conn:
-        emails = dict(conn.execute(text("SELECT id, email FROM person ORDER BY id")).all())
+        rows = conn.execute(text("SELECT id, email FROM person ORDER BY id")).all()
+    emails: dict[str, str | None] = {r[0]: r[1] for r in rows}
     assert emails == {"a": "ann.lee@example.org", "b": None}
     indexes = {i["name"]: i["column_names"] for i in inspect(engine).get_indexes("processed_event")}
     assert indexes["ix_processed_event_handled"] == ["handled_at"]
