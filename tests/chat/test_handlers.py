@@ -103,7 +103,7 @@ def test_booking_by_the_supervisee_and_bad_times(chat: ChatService) -> None:
 def test_rearrange_cancel_held_share_sign(chat: ChatService) -> None:
     r = chat.text("tm1", "rearrange my session with Alex to Thursday at 10am")
     assert "moved to Thu 9 Apr 2026, 10:00" in r.text
-    rows = {s.id: s for s in _sessions(chat, "sw1")}
+    rows = {int(s.id or 0): s for s in _sessions(chat, "sw1")}
     assert rows[2].cancel_reason == "rearranged" and len(rows) == 3
     new_id = max(rows)
     assert rows[new_id].rearranged_from_id == 2
