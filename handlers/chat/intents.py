@@ -82,18 +82,6 @@ INTENTS: list[Intent] = [
         reflection.reflect,
     ),
     Intent(
-        "shared_notes",
-        "Read the preparation notes a supervisee shared with you (supervisors)",
-        "prep-notes",
-        ("show Jo's preparation notes", "what has Jo prepared?"),
-        (
-            r"\b(?!my\b)[a-z]+'s (?:\w+ )?(?:prep|preparation|reflections?|notes)\b",
-            r"\bwhat (?:has|did|have) (?!i\b|you\b)[a-z]+(?: [a-z]+)? prepared\b",
-            r"\bnotes? (?:shared with me|\w+ (?:has )?shared)\b",
-        ),
-        reflection.shared_notes,
-    ),
-    Intent(
         "prepare",
         "Prepare for your next session, privately",
         "prepare",
@@ -218,6 +206,18 @@ INTENTS: list[Intent] = [
             r"\bapprove (?:the|my) record\b",
         ),
         records.sign_record,
+    ),
+    Intent(
+        "shared_notes",
+        "Read the preparation notes a supervisee shared with you (supervisors)",
+        "prep-notes",
+        ("show Jo's preparation notes", "what has Jo prepared?"),
+        (
+            r"\b(?!my\b)[a-z]+'s (?:\w+ )?(?:prep|preparation|reflections?|notes)\b",
+            r"\bwhat (?:has|did|have) (?!i\b|you\b)[a-z]+(?: [a-z]+)? prepared\b",
+            r"\bnotes? (?:shared with me|\w+ (?:has )?shared)\b",
+        ),
+        reflection.shared_notes,
     ),
     Intent(
         "share_record",
