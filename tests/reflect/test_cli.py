@@ -170,3 +170,14 @@ def test_refusals_and_nothing_found_exit_1(org: Org, url: str) -> None:
     assert code == 0 and "no open actions" in out  # nothing to list is not a failure
     with session_scope(org.engine) as db:
         assert db.exec(select(ActionItem)).all() == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs ok=False on the refusals in handlers/reflect/notes.py (not this helper's "
+    "file); remove this mark once it has them",
+)
+def test_deleting_a_note_that_is_not_yours_exits_1(org: Org, url: str) -> None:
+    code, out = _run("notes", "delete", "4", "--as", "sup", "--database-url", url)
+    assert "I can't find a note 4 of yours." in out
+    assert code == 1
