@@ -11,6 +11,7 @@ from handlers.reflect import actions
 from handlers.replies import Button, Fact, Reply, Table
 from handlers.status import status_of
 from storage import chat_queries as q
+from storage import chat_records as r_
 
 
 def home(ctx: ChatContext) -> Reply:
@@ -32,13 +33,13 @@ def home(ctx: ChatContext) -> Reply:
     else:
         text = f"Hello {me.name.split()[0]}."
     buttons: list[Button] = []
-    to_sign = q.records_to_sign(ctx.session, me.id)
+    to_sign = r_.records_to_sign(ctx.session, me.id)
     if to_sign:
         facts.append(Fact("Records to sign", str(len(to_sign))))
         buttons += [
             Button(f"Sign #{r.id}", "record_sign", str(r.id), "primary") for r in to_sign[:3]
         ]
-    owed = q.records_owed(ctx.session, me.id)
+    owed = r_.records_owed(ctx.session, me.id)
     if owed:
         facts.append(Fact("Records to share", str(len(owed))))
     tables: list[Table] = []

@@ -10,6 +10,7 @@ from handlers.chat.diary import assumed_note
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Button, Reply, Table
 from storage import chat_queries as q
+from storage import chat_records as r_
 from storage.models import Person, SupervisionSession
 
 NOT_FOUND = (
@@ -125,7 +126,7 @@ def sign(ctx: ChatContext, row: SupervisionSession) -> Reply:
 
 def mark_held(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Record that a session took place (the supervisor)."""
-    rows = q.awaiting_outcome(ctx.session, ctx.asker.id, ctx.now)
+    rows = r_.awaiting_outcome(ctx.session, ctx.asker.id, ctx.now)
     row = _pick(ctx, req, rows, access.may_record_outcome, "in the past and waiting for an outcome")
     if row is None:
         return Reply(text="You have no past session waiting for an outcome.")
@@ -134,7 +135,7 @@ def mark_held(ctx: ChatContext, req: ChatRequest) -> Reply:
 
 def share_record(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Record that you shared a session's record with the supervisee (the supervisor)."""
-    rows = q.records_owed(ctx.session, ctx.asker.id)
+    rows = r_.records_owed(ctx.session, ctx.asker.id)
     row = _pick(ctx, req, rows, access.may_record_outcome, "held with its record still to share")
     if row is None:
         return Reply(text="You owe no records: every held session's record is shared.")
@@ -143,7 +144,7 @@ def share_record(ctx: ChatContext, req: ChatRequest) -> Reply:
 
 def sign_record(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Sign the record of your session that your supervisor shared (the supervisee)."""
-    rows = q.records_to_sign(ctx.session, ctx.asker.id)
+    rows = r_.records_to_sign(ctx.session, ctx.asker.id)
     row = _pick(ctx, req, rows, access.may_sign, "waiting for your signature")
     if row is None:
         return Reply(text="You have no records waiting for your signature.")
@@ -152,7 +153,7 @@ def sign_record(ctx: ChatContext, req: ChatRequest) -> Reply:
 
 def to_sign(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Which of your supervision records are waiting for your signature."""
-    rows = q.records_to_sign(ctx.session, ctx.asker.id)
+    rows = r_.records_to_sign(ctx.session, ctx.asker.id)
     if not rows:
         return Reply(text="Nothing to sign: you have no shared records waiting for your signature.")
     return Reply(
@@ -164,8 +165,8 @@ def to_sign(ctx: ChatContext, req: ChatRequest) -> Reply:
 
 def records_owed(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Records you owe as a supervisor: held but not shared, and past sessions with no outcome."""
-    owed = q.records_owed(ctx.session, ctx.asker.id)
-    pending = q.awaiting_outcome(ctx.session, ctx.asker.id, ctx.now)
+    owed = r_.records_owed(ctx.session, ctx.asker.id)
+    pending = r_.awaiting_outcome(ctx.session, ctx.asker.id, ctx.now)
     if not owed and not pending:
         return Reply(text="You owe no records and every past session has an outcome.")
     parts, tables, buttons = [], [], []

@@ -14,6 +14,7 @@ from handlers.reflect import actions, notes, prep, questions
 from handlers.replies import Form, FormField, Reply
 from policy.reflection.bank import QuestionBank, default_bank
 from storage import chat_queries as q
+from storage import chat_records as r_
 
 
 @lru_cache(maxsize=1)
@@ -87,7 +88,7 @@ def shared_notes(ctx: ChatContext, req: ChatRequest) -> Reply:
         return access.refusal()
     if person.supervisor_id != ctx.asker.id:
         return Reply(text=NOTES_PRIVATE, ephemeral=True)
-    rows = q.shared_prep_sessions(ctx.session, person.id, ctx.asker.id)
+    rows = r_.shared_prep_sessions(ctx.session, person.id, ctx.asker.id)
     if not rows:
         return Reply(
             text=f"{person.name} hasn't shared any preparation notes with you. Sharing is their "
