@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from handlers.chat.common import cite, fmt_day, fmt_when
+from handlers.chat.diary import assumed_note
 from handlers.chat.request import ChatContext
 from handlers.chat.team import STATUS_COLUMNS, status_rows, team_statuses
 from handlers.reflect import actions
@@ -30,6 +31,7 @@ def home(ctx: ChatContext) -> Reply:
             Fact("Cadence", st.due.cadence.label),
         ]
         citations.append(cite(st.due.citation))
+        text += assumed_note(st.due.cadence)
     else:
         text = f"Hello {me.name.split()[0]}."
     buttons: list[Button] = []
