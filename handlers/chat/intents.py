@@ -8,37 +8,19 @@ command, the Teams command list and the manifest test all read this list.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from handlers.chat import answers, booking, changes, plan, records, reflection, team
+from handlers.chat import answers, booking, changes, plan, records, team
+from handlers.chat.intent import QUESTION as _Q
+from handlers.chat.intent import Intent
+from handlers.chat.intents_reflect import (
+    ADD_ACTION,
+    MY_ACTIONS,
+    MY_NOTES,
+    PREPARE,
+    REFLECT,
+    SHARED_NOTES,
+)
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Reply
-
-Handler = Callable[[ChatContext, ChatRequest], Reply]
-
-_Q = (
-    r"^(?:what|which|whats|what's|do|does|have|any|anything|how many|list|show"
-    r"|are there|is there|tell)\b"
-)
-
-
-@dataclass(frozen=True)
-class Intent:
-    id: str
-    help: str
-    subcommand: str
-    examples: tuple[str, ...]
-    patterns: tuple[str, ...]
-    handler: Handler
-    compiled: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "compiled", tuple(re.compile(p) for p in self.patterns))
-
-    def matches(self, text: str) -> bool:
-        return any(p.search(text) for p in self.compiled)
 
 
 def help_reply(ctx: ChatContext, req: ChatRequest) -> Reply:
@@ -73,38 +55,10 @@ INTENTS: list[Intent] = [
         ),
         help_reply,
     ),
-    Intent(
-        "reflect",
-        "A reflective question (4x4x4), e.g. about support or from the family's view",
-        "reflect",
-        ("give me a reflective question", "a reflective question about support"),
-        (r"\breflect", r"\bquestion to (?:think|reflect)\b"),
-        reflection.reflect,
-    ),
-    Intent(
-        "prepare",
-        "Prepare for your next session, privately",
-        "prepare",
-        ("help me prepare for my next session", "prepare for supervision"),
-        (r"\bprepar(?:e|ing|ation)\b(?!.*\bnotes\b)", r"\bget ready for\b"),
-        reflection.prepare,
-    ),
-    Intent(
-        "add_action",
-        "Record an action agreed in supervision",
-        "add-action",
-        ("add an action for Jo", "record an agreed action"),
-        (r"\b(?:add|record|new|log|note)\b.*\bactions?\b",),
-        reflection.action_form,
-    ),
-    Intent(
-        "my_actions",
-        "Actions agreed in supervision (yours; overdue ones for supervisors)",
-        "actions",
-        ("what actions do I have?", "which agreed actions are overdue?"),
-        (r"\bactions?\b(?! .*\bsession\b)", r"\bto-?dos?\b", r"\bagreed to do\b"),
-        reflection.my_actions,
-    ),
+    REFLECT,
+    PREPARE,
+    ADD_ACTION,
+    MY_ACTIONS,
     Intent(
         "plan",
         "Plan the next three months of sessions (supervisors)",
@@ -207,18 +161,7 @@ INTENTS: list[Intent] = [
         ),
         records.sign_record,
     ),
-    Intent(
-        "shared_notes",
-        "Read the preparation notes a supervisee shared with you (supervisors)",
-        "prep-notes",
-        ("show Jo's preparation notes", "what has Jo prepared?"),
-        (
-            r"\b(?!my\b)[a-z]+'s (?:\w+ )?(?:prep|preparation|reflections?|notes)\b",
-            r"\bwhat (?:has|did|have) (?!i\b|you\b)[a-z]+(?: [a-z]+)? prepared\b",
-            r"\bnotes? (?:shared with me|\w+ (?:has )?shared)\b",
-        ),
-        reflection.shared_notes,
-    ),
+    SHARED_NOTES,
     Intent(
         "share_record",
         "Record that you shared a session record (supervisors)",
@@ -231,14 +174,7 @@ INTENTS: list[Intent] = [
         ),
         records.share_record,
     ),
-    Intent(
-        "my_notes",
-        "Your private preparation notes",
-        "notes",
-        ("show my notes", "my preparation notes"),
-        (r"\bmy (?:\w+ )?notes\b", r"\b(?:prep|preparation|private|reflective) notes\b"),
-        reflection.my_notes,
-    ),
+    MY_NOTES,
     Intent(
         "cadence",
         "How often you should have supervision, and why",
