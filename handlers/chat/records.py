@@ -59,9 +59,12 @@ def _none_waiting(ctx: ChatContext, person: Person, waiting: str) -> Reply:
         if person.id in (r.supervisee_id, r.supervisor_id)
     ]
     if upcoming:
+        nxt = upcoming[0]
+        text += f" Your next session with them is {_when(ctx, nxt)} (#{nxt.id})"
         text += (
-            f" Your next session with them is {_when(ctx, upcoming[0])} (#{upcoming[0].id}); "
-            "you can mark it held once it has happened, or rearrange it."
+            "; you can mark it held once it has happened, or rearrange it."
+            if access.may_record_outcome(ctx, nxt)
+            else "."
         )
         buttons.append(Button("Rearrange", "session_rearrange", str(upcoming[0].id)))
     elif access.can_see(ctx, person) and person.id != ctx.asker.id:

@@ -223,3 +223,12 @@ def test_names_keep_their_capitals(chat: ChatService) -> None:
         "Jo Brown's next supervision is due by"
     )
     assert chat.text("tm1", "when is Alex's next session").text.startswith("Alex Jones's next")
+
+
+def test_a_supervisee_is_not_told_to_mark_sessions_held(chat: ChatService) -> None:
+    assert chat.text("sw1", "sign my last record").text.startswith("Thank you")
+    r = chat.text("sw1", "sign the record of my session with Sam")
+    assert r.text == (
+        "No session with Sam Taylor is waiting for your signature. "
+        "Your next session with them is Tue 14 Apr 2026, 14:00 (#2)."
+    )
