@@ -113,7 +113,7 @@ def edit_note(
     note = db.get(PrepNote, note_id)
     person = db.get(Person, person_id)
     if note is None or person is None or note.person_id != person_id:
-        return Reply(f"I can't find a note {note_id} of yours.", ephemeral=True)
+        return Reply(f"I can't find a note {note_id} of yours.", ephemeral=True, ok=False)
     form = answer_form(NOTE_EDIT, str(note_id), "Your note")
     return _store(
         db, person, note, note.question_id, note.session_id, values, clock, patterns, form
@@ -203,7 +203,7 @@ def _store(
 def delete_note(db: Session, person_id: str, note_id: int) -> Reply:
     """Delete one of your notes for good."""
     if q.delete_notes(db, person_id, [note_id]) == 0:
-        return Reply(f"I can't find a note {note_id} of yours.", ephemeral=True)
+        return Reply(f"I can't find a note {note_id} of yours.", ephemeral=True, ok=False)
     return Reply(f"Deleted note {note_id}.", ephemeral=True)
 
 
@@ -212,7 +212,7 @@ def delete_session_notes(db: Session, person_id: str, session_id: int) -> Reply:
     ids = [n.id for n in q.notes_for_session(db, person_id, session_id) if n.id is not None]
     count = q.delete_notes(db, person_id, ids)
     if count == 0:
-        return Reply(f"You have no notes for session {session_id}.", ephemeral=True)
+        return Reply(f"You have no notes for session {session_id}.", ephemeral=True, ok=False)
     return Reply(
         f"Deleted {count} note{'s' if count != 1 else ''} for session {session_id}.", ephemeral=True
     )

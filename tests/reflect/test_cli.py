@@ -172,11 +172,6 @@ def test_refusals_and_nothing_found_exit_1(org: Org, url: str) -> None:
         assert db.exec(select(ActionItem)).all() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs ok=False on the refusals in handlers/reflect/notes.py (not this helper's "
-    "file); remove this mark once it has them",
-)
 def test_deleting_a_note_that_is_not_yours_exits_1(org: Org, url: str) -> None:
     code, out = _run("notes", "delete", "4", "--as", "sup", "--database-url", url)
     assert "I can't find a note 4 of yours." in out
