@@ -38,7 +38,7 @@ from policy.engine import PolicyError, PolicyPack, load_pack
 from storage.db import get_setting, make_engine, put_setting, safe_url, session_scope, sqlite_file
 from storage.importer import ImportResult, import_absences, import_people, import_sessions
 from storage.migrate import SchemaNotReady, current_revision, require_current, upgrade
-from storage.people import OrgError, list_people, set_role, set_supervisor
+from storage.people import OrgError, list_people, set_cadence, set_role, set_supervisor
 
 CLOCK: Clock = SystemClock()  # the only clock the CLI reads; tests put a FixedClock here
 DEFAULT_POLICY = "leeds"
@@ -292,11 +292,41 @@ def people_set_supervisor(
 ) -> None:
     """Change who supervises a person (recorded with its date: a new agreement is due)."""
     engine = database(database_url)
-    day = parse_day(since, "--since") if since else today_local()
+    today = today_local()
+    day = parse_day(since, "--since") if since else today
+    if day > today:
+        raise OrgError(
+            f"--since {day.isoformat()} is in the future; record the change on or after the "
+            "day it happens (the current supervisor is who supervises today)."
+        )
     new = None if supervisor.lower() == "none" else supervisor
     with session_scope(engine) as session:
         set_supervisor(session, person, new, day, CLOCK.now())
     out().print(f"{person} is supervised by {new or 'nobody'} from {day.isoformat()}.")
+
+
+@people_app.command("set-cadence")
+@user_errors
+def people_set_cadence(
+    person: Annotated[str, typer.Argument(help="Person id.")],
+    cadence: Annotated[
+        str, typer.Argument(help="weekly, fortnightly, '3 weeks', monthly..., or 'none' to clear.")
+    ],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why (e.g. 'performance plan'); required.")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set a personal cadence more frequent than the role's (e.g. under a performance plan)."""
+    engine = database(database_url)
+    new = None if cadence.strip().lower() == "none" else cadence
+    with session_scope(engine) as session:
+        set_cadence(session, person, new, reason)
+    if new is None:
+        out().print(f"{person} follows their role's cadence again.")
+    else:
+        why = (reason or "").strip()
+        out().print(f"{person} is supervised {new.strip().lower()} ({why}).")
 
 
 @user_errors

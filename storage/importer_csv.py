@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -28,6 +29,9 @@ DATETIME_FORMATS = (
     "%d/%m/%Y %H:%M",
 )
 MAX_PROBLEMS = 50
+# Control characters other than tab, newline and carriage return never belong in an export;
+# PostgreSQL refuses NUL outright, so refuse them all here with the cell that has them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -221,7 +225,12 @@ def read_csv(
                 number, None, f"has {len(cells)} cells but the header has {len(columns)} columns"
             )
             continue
-        result.rows.append(Row(number, dict(zip(columns, cells, strict=False))))
+        row = Row(number, dict(zip(columns, cells, strict=False)))
+        for col, cell in row.values.items():
+            if _CONTROL.search(cell):
+                result.problem(row, col, "contains a control character (such as a NUL byte); "
+                               "re-export the file as plain CSV UTF-8")
+        result.rows.append(row)
     result.raise_if_problems()
     if not result.rows:
         result.problem(None, None, "has a header but no rows")

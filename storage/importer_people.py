@@ -1,8 +1,10 @@
 """`import people`: load or update staff from an HR export (people.csv).
 
 Columns: id,name,email,role,supervisor_id,start_date and optionally
-slack_user_id,teams_user_id,team,timezone,supervisor_since. Rows may come in
-any order (a supervisor may appear after the people they supervise).
+slack_user_id,teams_user_id,team,timezone,supervisor_since,cadence_override,
+cadence_reason. Rows may come in any order (a supervisor may appear after the
+people they supervise). An optional column left out of the file leaves what is
+stored alone; a blank cell in a column that is there clears it.
 
 A new person's supervisor is recorded from `supervisor_since`, else from their
 `start_date`; a changed supervisor on re-import is recorded from
@@ -22,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.clock import local_date
+from policy.engine import PolicyError, parse_override
 from storage.db import session_scope
 from storage.importer_csv import CsvFile, Row, read_csv
 from storage.models import Person, SupervisorChange
@@ -32,10 +35,13 @@ if TYPE_CHECKING:
     from policy.engine import PolicyPack
 
 REQUIRED = ("id", "name", "email", "role", "supervisor_id", "start_date")
-OPTIONAL = ("slack_user_id", "teams_user_id", "team", "timezone", "supervisor_since")
+OPTIONAL_FIELDS = ("slack_user_id", "teams_user_id", "team", "timezone")
+OPTIONAL = (*OPTIONAL_FIELDS, "supervisor_since", "cadence_override", "cadence_reason")
+UNIQUE = ("email", "slack_user_id", "teams_user_id")  # each identifies one person in chat
 LENGTHS = {
     "id": 128, "name": 200, "email": 320, "role": 64, "supervisor_id": 128,
     "slack_user_id": 32, "teams_user_id": 200, "team": 200, "timezone": 64,
+    "cadence_override": 32, "cadence_reason": 500,
 }  # fmt: skip
 
 
@@ -64,6 +70,8 @@ class _Person:
     team: str | None
     timezone: str
     since: date | None
+    cadence: str | None
+    cadence_reason: str | None
 
 
 def import_people(
@@ -77,7 +85,7 @@ def import_people(
         _check_references(f, session, rows)
         f.raise_if_problems()
         result = ImportResult(warnings=_role_warnings(f, pack, session, rows))
-        _apply(session, rows, existing, now, local_date(now, org_timezone), result)
+        _apply(session, set(f.columns), rows, existing, now, local_date(now, org_timezone), result)
     return result
 
 
@@ -100,6 +108,16 @@ def _parse(f: CsvFile, pack: PolicyPack, org_timezone: str) -> list[_Person]:
         start = f.date(row, "start_date", required=True)
         since = f.date(row, "supervisor_since")
         tz = f.timezone(row, "timezone", org_timezone)
+        cadence = row.get("cadence_override").lower() or None
+        cadence_reason = row.get("cadence_reason") or None
+        if cadence is not None:
+            try:
+                parse_override(cadence)
+            except PolicyError as exc:
+                f.problem(row, "cadence_override", str(exc))
+            if cadence_reason is None:
+                f.problem(row, "cadence_reason", "is empty; a personal cadence needs its reason "
+                          "(e.g. performance plan)")
         if pid is not None:
             if pid in first_row:
                 f.problem(row, "id", f"duplicate id '{pid}': already on row {first_row[pid]}")
@@ -114,9 +132,10 @@ def _parse(f: CsvFile, pack: PolicyPack, org_timezone: str) -> list[_Person]:
                 slack_user_id=row.get("slack_user_id") or None,
                 teams_user_id=row.get("teams_user_id") or None,
                 team=row.get("team") or None, timezone=tz, since=since,
+                cadence=cadence, cadence_reason=cadence_reason,
             )
         )  # fmt: skip
-    for column in ("slack_user_id", "teams_user_id"):
+    for column in UNIQUE:
         seen: dict[str, int] = {}
         for p in people:
             value = getattr(p, column)
@@ -161,7 +180,7 @@ def _check_references(f: CsvFile, session: Session, rows: list[_Person]) -> None
             f.problem(p.row, "supervisor_id", "the supervision chain loops: "
                       f"{describe_cycle(cycle)} (each is supervised by the next; rows "
                       f"{', '.join(map(str, rows_in))})")
-    for column in ("slack_user_id", "teams_user_id"):
+    for column in UNIQUE:
         wanted = {getattr(p, column): p for p in rows if getattr(p, column)}
         attr = getattr(Person, column)
         for part in chunks(sorted(wanted)):
@@ -196,12 +215,14 @@ def _role_warnings(
 def _roles_of(session: Session, ids: set[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for part in chunks(sorted(ids)):
-        found.update(session.exec(select(Person.id, Person.role).where(col(Person.id).in_(part))))
+        stmt = select(Person.id, Person.role).where(col(Person.id).in_(part))
+        found.update(dict(session.exec(stmt).all()))
     return found
 
 
 def _apply(
     session: Session,
+    given: set[str],
     rows: list[_Person],
     existing: dict[str, Person],
     now: datetime,
@@ -211,11 +232,18 @@ def _apply(
     # Pass 1: every person exists (supervisor links wait, so row order never matters).
     for p in rows:
         person = existing.get(p.id)
-        fields = {
+        fields: dict[str, object] = {
             "name": p.name, "email": p.email, "role": p.role, "role_start": p.start,
-            "slack_user_id": p.slack_user_id, "teams_user_id": p.teams_user_id,
-            "team": p.team, "timezone": p.timezone, "active": True,
+            "active": True,
         }  # fmt: skip
+        # An optional column the export leaves out keeps what is stored (a Slack id linked
+        # by email at run time survives the nightly re-import); a blank cell clears it.
+        for column in OPTIONAL_FIELDS:
+            if person is None or column in given:
+                fields[column] = getattr(p, column)
+        if person is None or "cadence_override" in given:
+            fields["cadence_override"] = p.cadence
+            fields["cadence_override_reason"] = p.cadence_reason
         if person is None:
             session.add(Person(id=p.id, **fields))  # type: ignore[arg-type]
             result.created += 1

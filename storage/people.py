@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
+from policy.engine import PolicyError, parse_override
 from storage.models import Person, SupervisorChange
 
 if TYPE_CHECKING:
@@ -67,6 +68,35 @@ def set_role(
     return person
 
 
+def set_cadence(
+    session: Session, person_id: str, cadence: str | None, reason: str | None
+) -> Person:
+    """Give a person a personal cadence (e.g. 'weekly' under a performance plan), or clear it.
+
+    The engine only ever lets a personal cadence make supervision more frequent than the
+    role's; a reason is required so that "why weekly?" can be answered.
+    """
+    person = get_person(session, person_id)
+    if cadence is None:
+        person.cadence_override = None
+        person.cadence_override_reason = None
+    else:
+        try:
+            parse_override(cadence)
+        except PolicyError as exc:
+            raise OrgError(str(exc)) from None
+        if not (reason or "").strip():
+            raise OrgError(
+                "Give the reason for the personal cadence (--reason), e.g. 'performance plan "
+                "agreed 2026-11-30'; people are told it when they ask why."
+            )
+        person.cadence_override = cadence.strip().lower()
+        person.cadence_override_reason = (reason or "").strip()[:500]
+    session.add(person)
+    session.flush()
+    return person
+
+
 def chain_above(session: Session, person_id: str, limit: int = 10_000) -> dict[str, str | None]:
     """Current supervisors walking up from `person_id` (one lookup per level)."""
     chain: dict[str, str | None] = {}
@@ -105,6 +135,13 @@ def set_supervisor(
             )
     if person.supervisor_id == supervisor_id and has_history(session, person_id):
         return person
+    latest = latest_change(session, person_id)
+    if latest is not None and effective < latest:
+        raise OrgError(
+            f"{person_id}'s supervisor was last changed from {latest.isoformat()}; a change "
+            f"from an earlier date ({effective.isoformat()}) would rewrite that history. Give "
+            f"--since {latest.isoformat()} or later."
+        )
     person.supervisor_id = supervisor_id
     session.add(person)
     session.add(
@@ -117,6 +154,17 @@ def set_supervisor(
     )
     session.flush()
     return person
+
+
+def latest_change(session: Session, person_id: str) -> date | None:
+    """The effective date of the person's most recent supervisor change, if any."""
+    stmt = (
+        select(SupervisorChange.effective)
+        .where(SupervisorChange.person_id == person_id)
+        .order_by(col(SupervisorChange.effective).desc())
+        .limit(1)
+    )
+    return session.exec(stmt).first()
 
 
 def has_history(session: Session, person_id: str) -> bool:

@@ -30,7 +30,7 @@ def _user_error(result: object, *expected: str) -> str:
 @pytest.mark.parametrize("command", [
     [], ["init"], ["import"], ["import", "people"], ["import", "sessions"],
     ["import", "absences"], ["people"], ["people", "list"], ["people", "set-role"],
-    ["people", "set-supervisor"], ["status"], ["demo"],
+    ["people", "set-supervisor"], ["people", "set-cadence"], ["status"], ["demo"],
 ])
 def test_help_everywhere(run: Run, command: list[str]) -> None:
     result = run(*command, "--help")
@@ -240,3 +240,29 @@ def test_stored_pack_and_overrides(run: Run, initialised: str, tmp_path: Path) -
     assert run("init", "--policy", "leeds", *url).exit_code == 0
     none = run("status", "--json", "--team", "Nowhere", *url)
     assert json.loads(none.stdout) == []
+
+
+def test_personal_cadence_and_supervisor_dates(run: Run, initialised: str, tmp_path: Path) -> None:
+    _import_org(run, initialised, tmp_path)
+    url = ("--database-url", initialised)
+    assert run("people", "set-cadence", "--help").exit_code == 0
+    set_ = run("people", "set-cadence", "sw1", "Weekly", "--reason", "performance plan", *url)
+    assert set_.exit_code == 0 and "sw1 is supervised weekly (performance plan)" in set_.stdout
+    _user_error(run("people", "set-cadence", "sw1", "fortnightly", *url),
+                "Give the reason for the personal cadence (--reason)")
+    _user_error(run("people", "set-cadence", "sw1", "sometimes", "--reason", "x", *url),
+                "'sometimes' is not a cadence I know")
+    status = json.loads(run("status", "--json", "--as-of", "2026-03-20", *url).stdout)
+    lucy = next(r for r in status if r["id"] == "sw1")
+    assert lucy["next_due"] == "2026-03-17"  # a week after her last session (10 March)
+    assert run("people", "set-cadence", "sw1", "none", *url).exit_code == 0
+    status = json.loads(run("status", "--json", "--as-of", "2026-03-20", *url).stdout)
+    assert next(r for r in status if r["id"] == "sw1")["next_due"] == "2026-04-10"
+    # Supervisor changes are dated no later than today and never before the last one.
+    _user_error(run("people", "set-supervisor", "sw1", "tm2", "--since", "2026-04-01", *url),
+                "--since 2026-04-01 is in the future")
+    assert run("people", "set-supervisor", "sw1", "tm2", "--since", "2026-03-10",
+               *url).exit_code == 0
+    _user_error(run("people", "set-supervisor", "sw1", "tm1", "--since", "2026-03-01", *url),
+                "sw1's supervisor was last changed from 2026-03-10",
+                "Give --since 2026-03-10 or later.")
