@@ -89,6 +89,31 @@ def demo(
         console.print(escape(footnote))
     console.print()
     _print_messages(engine, pack, now, now + timedelta(weeks=weeks), weeks)
+    _print_next_steps(database_url, data.people)
+
+
+def _print_next_steps(database_url: str, people: list[Any]) -> None:
+    """How to talk to the bot as someone in the demo organisation."""
+    supervisor = max(
+        (p for p in people if any(q.supervisor_id == p.id for q in people)),
+        key=lambda p: sum(1 for q in people if q.supervisor_id == p.id),
+    )
+    supervisee = next(p for p in people if p.supervisor_id == supervisor.id)
+    console = cli_org.out()
+    console.print()
+    console.print(
+        f"[bold]Try it[/bold] as {escape(supervisor.name)} ({supervisor.id}, a supervisor) or "
+        f"{escape(supervisee.name)} ({supervisee.id}), with the answers people get in Slack "
+        f"and Teams. First: export DATABASE_URL={escape(safe_url(database_url))}"
+    )
+    for who, question in (
+        (supervisor, "who in my team is overdue?"),
+        (supervisee, "when is my next supervision due?"),
+        (supervisee, "why monthly?"),
+    ):
+        console.print(f"  supervision-bot ask --as {who.id} {question!r}",
+                      markup=False, highlight=False)
+    console.print(f"  supervision-bot chat --as {supervisor.id}", markup=False, highlight=False)
 
 
 def _print_messages(engine: Engine, pack: Any, start: datetime, end: datetime,

@@ -65,6 +65,9 @@ class PersonStatus:
             "overdue": self.overdue,
             "cadence": self.due.cadence.label,
             "rule": self.due.rule_id,
+            # A cadence the document leaves to local agreement: a default, not policy.
+            "assumed": self.due.assumed,
+            "citation": f"{self.due.citation.document}, section {self.due.citation.section}",
         }
 
 
@@ -167,6 +170,8 @@ class NoCadence:
             "overdue": False,
             "cadence": None,
             "rule": None,
+            "assumed": False,
+            "citation": None,
             "note": NO_CADENCE_NOTE,
         }
 
@@ -274,10 +279,10 @@ def status_report(
     table_rows = tuple(
         (
             r.name,
-            r.role.replace("_", " "),
+            pack.roles[r.role].title if r.role in pack.roles else r.role.replace("_", " "),
             names.get(r.supervisor_id, r.supervisor_id) if r.supervisor_id else "(none)",
             _day(r.last_held),
-            _day(r.next_due),
+            _day(r.next_due) + ("*" if r.due.assumed else ""),
             r.next_session.astimezone(zone(r.timezone)).strftime("%d %b %H:%M")
             if r.next_session
             else "-",
@@ -310,6 +315,17 @@ def status_report(
             )
         ],
     )
+    assumed = sorted({r.due.cadence.label for r in rows if r.due.assumed})
+    assumed_roles = sorted({pack.roles[r.role].title for r in rows if r.due.assumed})
+    if assumed_roles:
+        reply.facts.append(
+            Fact(
+                "* Assumed",
+                f"due dates for {', '.join(assumed_roles)} follow a cadence the {pack.name} "
+                f"policy leaves to local agreement ({', '.join(assumed)}): a default, not "
+                f"policy. See `supervision-bot policy show {pack.name}`.",
+            )
+        )
     limit = pack.ratio.max_supervisees
     load: dict[str, int] = {}
     for r in rows:

@@ -151,7 +151,7 @@ def test_status_has_one_object_per_person_and_says_booked_late(
         "id": "dd", "name": "Dana Dean", "role": "deputy_director", "team": None,
         "supervisor_id": None, "line_manager_id": None, "last_held": None, "next_due": None,
         "next_session": None, "overdue": False, "cadence": None, "rule": None,
-        "note": "role has no supervision cadence in the pack",
+        "assumed": False, "citation": None, "note": "role has no supervision cadence in the pack",
     }
     table = run(*args)
     assert table.exit_code == 0, table.stderr
@@ -162,6 +162,9 @@ def test_status_has_one_object_per_person_and_says_booked_late(
     assert "(1 booked after it)" in text
     assert ("Not in the table, their role has no supervision cadence in the leeds pack: "
             "Dana Dean (deputy director).") in text
+    lucy = next(r for r in rows if r["id"] == "sw1")
+    assert (lucy["assumed"], lucy["citation"]) == (False, "Leeds 'Making a Difference' 2023, "
+                                                   "section 4.4")
 
 
 def test_status_table_fits_100_columns(run: Run, initialised: str, tmp_path: Path) -> None:
@@ -266,3 +269,17 @@ def test_personal_cadence_and_supervisor_dates(run: Run, initialised: str, tmp_p
     _user_error(run("people", "set-supervisor", "sw1", "tm1", "--since", "2026-03-01", *url),
                 "sw1's supervisor was last changed from 2026-03-10",
                 "Give --since 2026-03-10 or later.")
+
+
+def test_status_marks_assumed_cadences(run: Run, initialised: str, tmp_path: Path) -> None:
+    returner = ("rt1", "Rita Tan", "", "returner", "tm1", "2026-03-02")
+    people = people_csv(tmp_path / "people.csv", [*ORG, returner])
+    assert run("import", "people", str(people), "--database-url", initialised).exit_code == 0
+    args = ("status", "--as-of", "2026-03-20", "--database-url", initialised)
+    rows = {r["id"]: r for r in json.loads(run(*args, "--json").stdout)}
+    assert rows["rt1"]["assumed"] is True and rows["sw1"]["assumed"] is False
+    table = run(*args).stdout
+    rita = next(line for line in table.splitlines() if "Rita Tan" in line)
+    assert "16 Mar 26*" in rita
+    text = " ".join(table.split())
+    assert "* Assumed: due dates for Social worker returning to work" in text and "a default, not policy" in text
