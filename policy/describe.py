@@ -114,7 +114,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "escalation": ("escalate", "overdue", "late", "missed"),
     "reminders": ("remind", "reminder", "nudge"),
     "overrides": ("override", "performance", "frequent", "more", "extra", "enhanced"),
-    "roles": ("who", "supervises", "supervisor", "manager"),
+    "roles": ("who", "supervises", "supervisor", "manager", "frequency", "cadence", "weekly",
+              "fortnightly", "monthly"),
+    "minimums": ("minimum", "year", "yearly", "appraisal", "observation", "observations"),
+    "periodic": ("group", "team", "regular"),
 }
 _STOP = {"why", "is", "it", "the", "a", "an", "my", "i", "do", "does", "have", "to", "of",
          "for", "what", "how", "am", "be", "are", "so", "often", "?", "we"}
@@ -145,9 +148,12 @@ def search(pack: PolicyPack, topic: str) -> list[RuleRef]:
     for order, ref in enumerate(refs):
         top = ref.rule_id.split(".")[0].split("[")[0]
         haystack = _words(f"{ref.rule_id} {ref.summary} {ref.citation.quote}")
+        # A word naming the kind of rule counts twice: "frequency" is about cadences
+        # first, even though a case-supervision quote also says "frequency".
+        kind = _words(top)
         for syn in _SYNONYMS.get(top, ()):
-            haystack |= _words(syn)
-        score = len(wanted & haystack)
+            kind |= _words(syn)
+        score = len(wanted & haystack) + len(wanted & kind)
         if score:
             scored.append((-score, order, ref))
     scored.sort(key=lambda s: (s[0], s[1]))

@@ -57,9 +57,12 @@ def _line_index(text: str) -> dict[tuple[int | str, ...], int]:
     except yaml.YAMLError:
         return lines
 
+    inside: set[int] = set()  # nodes on the current path: an alias may point back up
+
     def walk(node: yaml.Node | None, path: tuple[int | str, ...]) -> None:
-        if node is None:
+        if node is None or id(node) in inside:
             return
+        inside.add(id(node))
         lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
@@ -69,6 +72,7 @@ def _line_index(text: str) -> dict[tuple[int | str, ...], int]:
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
                 walk(item, (*path, i))
+        inside.discard(id(node))
 
     walk(root, ())
     return lines
@@ -122,6 +126,20 @@ def _nearest_line(lines: dict[tuple[int | str, ...], int], loc: tuple[int | str,
     return 0
 
 
+def _self_alias(text: str) -> str:
+    """Where an alias points back into the mapping or list that contains it."""
+    open_anchors: list[str | None] = []
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            open_anchors.append(event.anchor)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            open_anchors.pop()
+        elif isinstance(event, yaml.AliasEvent) and event.anchor in open_anchors:
+            line = event.start_mark.line + 1
+            return f"line {line}: the alias *{event.anchor} refers back to a part that contains it"
+    return "a YAML alias refers back to a part that contains it"
+
+
 def parse_text(text: str, origin: str) -> PolicyPack:
     """Validate pack YAML text; PolicyError lists every problem with its path."""
     try:
@@ -135,7 +153,11 @@ def parse_text(text: str, origin: str) -> PolicyPack:
     if not isinstance(data, dict):
         raise PolicyError(f"{origin}: a policy pack must be a mapping of fields (name, roles, ...)",
                           ["(top level): expected a mapping"])
-    problems = problems_of(data, text)
+    try:
+        problems = problems_of(data, text)
+    except RecursionError:
+        problem = _self_alias(text)
+        raise PolicyError(f"{origin}: {problem}; copy the values instead", [problem]) from None
     if problems:
         head = f"{origin}: {len(problems)} problem(s) in the policy pack"
         raise PolicyError(head + "\n" + "\n".join(f"  - {p}" for p in problems), problems)

@@ -112,6 +112,16 @@ def test_why_answers_with_the_source() -> None:
     assert code == 1 and "no rule in leeds matches 'xyzzy'" in err
 
 
+def test_why_frequency_and_group_supervision_find_their_rules() -> None:
+    code, out, _ = _run("policy", "why", "leeds", "frequency")
+    first = " ".join(out.split()[:12])
+    assert code == 0 and "[roles." in out.split("•")[1] and "Social worker" in first
+    code, out, _ = _run("policy", "why", "warwickshire", "group supervision")
+    assert code == 0 and "[periodic.group_supervision]" in out.split("•")[1]
+    code, out, _ = _run("policy", "why", "warwickshire", "minimum a year")
+    assert code == 0 and "[minimums." in out.split("•")[1]
+
+
 def test_due_explains_the_next_date_and_plans() -> None:
     code, out, _ = _run("policy", "due", "leeds", "nqsw", "--start", "2026-01-05",
                         "--last", "2026-02-16", "--plan-until", "2026-05-01")

@@ -181,3 +181,12 @@ def test_a_key_given_twice_is_an_error_not_a_silent_override() -> None:
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "max_supervisees: 12" in t)
     assert str(info.value) == (f"twice.yaml: not valid YAML at line {line}, column 3: "
                                f"'max_supervisees' is given twice (lines {line - 1} and {line})")
+
+
+def test_a_self_referencing_alias_is_a_problem_not_a_crash() -> None:
+    with pytest.raises(PolicyError) as info:
+        parse_text(LEEDS_TEXT + "\nextra: &loop {inner: *loop}\n", "custom.yaml")
+    line = len(LEEDS_TEXT.splitlines()) + 2
+    assert f"line {line}: the alias *loop refers back" in str(info.value)
+    with pytest.raises(PolicyError):
+        parse_text("name: x\nroles: &r {a: *r}\n", "custom.yaml")
