@@ -35,7 +35,15 @@ from handlers.status import (
     without_cadence,
 )
 from policy.engine import PolicyError, PolicyPack, load_pack
-from storage.db import get_setting, make_engine, put_setting, safe_url, session_scope, sqlite_file
+from storage.db import (
+    DatabaseUrlError,
+    get_setting,
+    make_engine,
+    put_setting,
+    safe_url,
+    session_scope,
+    sqlite_file,
+)
 from storage.importer import ImportResult, import_absences, import_people, import_sessions
 from storage.migrate import SchemaNotReady, current_revision, require_current, upgrade
 from storage.people import OrgError, list_people, set_cadence, set_role, set_supervisor
@@ -76,7 +84,8 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except (OrgError, PolicyError, MissingConfiguration, SchemaNotReady) as exc:
+        except (OrgError, PolicyError, MissingConfiguration, SchemaNotReady,
+                DatabaseUrlError) as exc:
             raise fail(str(exc)) from None
         except OperationalError as exc:
             reason = str(exc.orig or exc).strip().splitlines()[0]
@@ -114,10 +123,17 @@ def database(url: str | None, *, ready: bool = True) -> Engine:
 def choose_pack(engine: Engine | None, override: str | None) -> PolicyPack:
     """--policy / SUPERVISION_POLICY, else the pack stored by init, else leeds."""
     ref = override or Settings().supervision_policy
-    if not ref and engine is not None and current_revision(engine) is not None:
-        with session_scope(engine) as session:
-            ref = get_setting(session, POLICY_KEY)
-    return load_pack(ref or DEFAULT_POLICY)
+    if ref or engine is None or current_revision(engine) is None:
+        return load_pack(ref or DEFAULT_POLICY)
+    with session_scope(engine) as session:
+        stored = get_setting(session, POLICY_KEY)
+    try:
+        return load_pack(stored or DEFAULT_POLICY)
+    except PolicyError as exc:
+        raise PolicyError(
+            f"{exc} (the pack `supervision-bot init` recorded for this database). Put the file "
+            "back, or choose a pack again with `supervision-bot init --policy NAME_OR_FILE`."
+        ) from None
 
 
 def org_timezone() -> str:

@@ -12,8 +12,41 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL names a database supervision-bot does not run on; str() is for people."""
+
+
+SUPPORTED = "sqlite:///path/to/file.db or postgresql+psycopg://user@host/dbname"
+
+
+def check_url(url: str) -> None:
+    """Refuse URLs that are not SQLite or PostgreSQL (through psycopg 3), saying what works."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlError(
+            f"DATABASE_URL '{safe_url(url)}' is not a database URL; expected {SUPPORTED}"
+        ) from None
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend == "sqlite" or (backend == "postgresql" and driver == "psycopg"):
+        return
+    if backend == "postgresql":
+        raise DatabaseUrlError(
+            f"DATABASE_URL uses the {driver} driver; supervision-bot uses psycopg 3: write "
+            f"postgresql+psycopg://... (e.g. {SUPPORTED.split(' or ')[1]})"
+        )
+    raise DatabaseUrlError(
+        f"DATABASE_URL names a {backend} database; supervision-bot runs on SQLite or "
+        f"PostgreSQL: {SUPPORTED}"
+    )
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets foreign keys enforced and WAL journaling."""
+    check_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
 

@@ -284,3 +284,25 @@ def test_status_marks_assumed_cadences(run: Run, initialised: str, tmp_path: Pat
     text = " ".join(table.split())
     assert "* Assumed: due dates for Social worker returning to work" in text
     assert "a default, not policy" in text
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("mysql://x/y", "DATABASE_URL names a mysql database; supervision-bot runs on SQLite or "
+                    "PostgreSQL"),
+    ("junk", "DATABASE_URL 'junk' is not a database URL; expected sqlite:///"),
+    ("postgresql+psycopg2://u@h/d", "supervision-bot uses psycopg 3"),
+])
+def test_unsupported_database_urls(run: Run, url: str, expected: str) -> None:
+    _user_error(run("status", "--database-url", url), expected)
+    _user_error(run("init", "--database-url", url), expected)
+
+
+def test_a_moved_custom_pack_says_how_to_recover(run: Run, tmp_path: Path) -> None:
+    pack = tmp_path / "ours.yaml"
+    pack.write_text((Path(__file__).parents[2] / "policy/packs/leeds.yaml").read_text("utf-8"))
+    url = f"sqlite:///{tmp_path}/o.db"
+    assert run("init", "--policy", str(pack), "--database-url", url).exit_code == 0
+    pack.rename(tmp_path / "moved.yaml")
+    _user_error(run("status", "--database-url", url), "policy pack file not found",
+                "the pack `supervision-bot init` recorded for this database",
+                "supervision-bot init --policy NAME_OR_FILE")
