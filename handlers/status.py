@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from bot.clock import local_date, require_aware, zone
+from bot.clock import local_date, require_aware, start_of_day, zone
 from handlers.replies import Fact, Reply, Table
+from policy.duties import MinimumProgress, minimum_progress, minimums_window
 from policy.engine import is_overdue, next_due
 from storage import status_queries as q
 
@@ -45,6 +46,7 @@ class PersonStatus:
     overdue: bool
     due: Due
     timezone: str = "Europe/London"  # the person's, for showing local times
+    minimums: tuple[MinimumProgress, ...] = ()  # the pack's yearly minimums for the role
 
     def as_json(self) -> dict[str, object]:
         """The `status --json` object: dates ISO, next_session local ISO with its offset."""
@@ -68,6 +70,11 @@ class PersonStatus:
             # A cadence the document leaves to local agreement: a default, not policy.
             "assumed": self.due.assumed,
             "citation": f"{self.due.citation.document}, section {self.due.citation.section}",
+            "minimums": [
+                {"rule": m.rule_id, "what": m.what, "held": m.held, "required": m.required,
+                 "since": m.window_start.isoformat(), "met": m.met}
+                for m in self.minimums
+            ],
         }
 
 
@@ -100,6 +107,13 @@ def statuses(
     line_managers = q.supervisors_on(session, sup_days)
     held = q.last_held(session, scope, as_of)
     booked = q.next_booked(session, scope, as_of)
+    # Yearly minimums count the twelve months to the day (one grouped query; the window
+    # opens at the start of that day in the organisation's default zone).
+    tracked = any(m.session_kind for m in pack.minimums)
+    counts: dict[str, dict[str, int]] = {}
+    if tracked:
+        window = start_of_day(minimums_window(min(local_days.values())), None)
+        counts = q.held_counts(session, scope, window - timedelta(microseconds=1), as_of)
 
     result: list[PersonStatus] = []
     dues: dict[tuple[str, date, date | None, str | None], Due] = {}  # many people share one
@@ -125,6 +139,10 @@ def statuses(
                 overdue=is_overdue(due.date, today[p.id]),
                 due=due,
                 timezone=p.timezone,
+                minimums=tuple(
+                    minimum_progress(pack, p.role, p.role_start, counts.get(p.id, {}),
+                                     today[p.id])
+                ) if tracked else (),
             )
         )
     return result
@@ -324,6 +342,22 @@ def status_report(
                 f"due dates for {', '.join(assumed_roles)} follow a cadence the {pack.name} "
                 f"policy leaves to local agreement ({', '.join(assumed)}): a default, not "
                 f"policy. See `supervision-bot policy show {pack.name}`.",
+            )
+        )
+    short = [(r, [m for m in r.minimums if not m.met]) for r in order]
+    short = [(r, ms) for r, ms in short if ms]
+    if short:
+        shown = "; ".join(
+            f"{r.name}: " + ", ".join(f"{m.held} of {m.required} {m.what}" for m in ms)
+            for r, ms in short[:8]
+        )
+        more = f"; and {len(short) - 8} more people (see status --json)" if len(short) > 8 else ""
+        cite = short[0][1][0].citation
+        reply.facts.append(
+            Fact(
+                "Below a yearly minimum",
+                f"{shown}{more}. Counted over the last twelve months ({cite.document}, "
+                f"section {cite.section}).",
             )
         )
     limit = pack.ratio.max_supervisees

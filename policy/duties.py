@@ -210,3 +210,54 @@ def session_reminder_instants(pack: PolicyPack, session_start: datetime, timezon
             day = cal.subtract_working_days(local_day, r.working_days_before)
             out.append(datetime.combine(day, r.at, tzinfo=tz))
     return sorted(i.astimezone(UTC) for i in out)
+
+
+@dataclass(frozen=True)
+class MinimumProgress:
+    """How far a person is towards a yearly minimum over the twelve months to a day."""
+
+    rule_id: str
+    what: str
+    session_kind: str
+    held: int  # sessions of that kind held in the window
+    required: int  # the yearly count, pro rata when the role began inside the window
+    window_start: date  # the later of a year ago and the role start
+    citation: Citation
+    assumed: bool
+
+    @property
+    def met(self) -> bool:
+        return self.held >= self.required
+
+
+def minimums_window(today: date) -> date:
+    """The first day of the twelve months ending `today` (counts run over this window)."""
+    return today - relativedelta(years=1) + timedelta(days=1)
+
+
+def minimum_progress(
+    pack: PolicyPack, role: str, role_start: date, held: dict[str, int], today: date
+) -> list[MinimumProgress]:
+    """Each tracked yearly minimum of `role`: `held` counts sessions by kind (individual,
+    appraisal, observation, group) held from `minimums_window(today)` to `today`.
+
+    Someone in the role for less than a year needs a share of the count in proportion to
+    their days in the role (rounded down): 10 a year is 5 after six months.
+    """
+    role_of(pack, role)
+    start = minimums_window(today)
+    since = max(start, role_start)
+    span = (today - start).days + 1
+    days = max(0, (today - since).days + 1)
+    progress: list[MinimumProgress] = []
+    refs = {id(r.rule): r for r in pack.rules()}
+    for m in pack.minimums:
+        if m.session_kind is None or (m.applies_to is not None and role not in m.applies_to):
+            continue
+        ref = refs[id(m)]
+        progress.append(MinimumProgress(
+            rule_id=ref.rule_id, what=m.what, session_kind=m.session_kind,
+            held=held.get(m.session_kind, 0), required=m.count * days // span,
+            window_start=since, citation=ref.citation, assumed=ref.assumed,
+        ))  # fmt: skip
+    return progress

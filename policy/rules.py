@@ -8,7 +8,7 @@ marked `assumed: true` with `assumed_why`; it is never shown as policy.
 from __future__ import annotations
 
 from datetime import time
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -236,6 +236,9 @@ class Reminders(Rule):
     action_due_working_days_before: int = Field(ge=0, le=30)
 
 
+SessionKind = Literal["individual", "appraisal", "observation", "group"]
+
+
 class Minimum(Rule):
     """At least `count` of something each year (sessions, appraisals, observations)."""
 
@@ -244,6 +247,8 @@ class Minimum(Rule):
     count: int = Field(ge=1, le=366)
     per: str = "year"
     applies_to: list[str] | None = None
+    # Which recorded sessions count towards it (sessions.csv `kind`); None: not tracked.
+    session_kind: SessionKind | None = None
 
     @field_validator("per")
     @classmethod
@@ -260,6 +265,7 @@ class Periodic(Rule):
     what: str = Field(min_length=1)
     interval: str
     applies_to: list[str] | None = None
+    session_kind: SessionKind | None = None
 
     _check_interval = field_validator("interval", mode="before")(_interval)
 

@@ -2,7 +2,9 @@
 
 Columns: supervisee_id,scheduled_at,status (scheduled|held|cancelled) and
 optionally booked_on,held_on,cancelled_on,cancel_reason,record_shared_on,
-record_signed_on. `scheduled_at` is local time of the organisation.
+record_signed_on,kind. `scheduled_at` is local time of the organisation; `kind`
+is individual (the default: 1:1 supervision, which the cadence counts),
+appraisal, observation (of practice) or group.
 
 Dates become instants so the as-of views can order them:
 - booked_on (default: 28 days before the session, or today if that is
@@ -41,7 +43,10 @@ from storage.status_queries import chunks
 
 REQUIRED = ("supervisee_id", "scheduled_at", "status")
 OPTIONAL = ("booked_on", "held_on", "cancelled_on", "cancel_reason",
-            "record_shared_on", "record_signed_on")  # fmt: skip
+            "record_shared_on", "record_signed_on", "kind")  # fmt: skip
+# What a row records: a 1:1 session (the default; the cadence counts these), or one of the
+# other kinds a pack may set yearly minimums or regular intervals for.
+KINDS = ("individual", "appraisal", "observation", "group")
 STATUSES = ("scheduled", "held", "cancelled")
 ONLY_FOR = {
     "held_on": "held", "record_shared_on": "held", "record_signed_on": "held",
@@ -58,6 +63,7 @@ class _Session:
     row: Row
     supervisee_id: str
     scheduled_at: datetime
+    kind: str
     booked_at: datetime
     held_at: datetime | None
     cancelled_at: datetime | None
@@ -72,9 +78,9 @@ def import_sessions(engine: Engine, path: Path, now: datetime, org_timezone: str
     with session_scope(engine) as session:
         people = _people(session, {r.get("supervisee_id") for r in f.rows})
         parsed = [s for r in f.rows if (s := _parse(f, r, people, now, org_timezone))]
-        first: dict[tuple[str, datetime], int] = {}
+        first: dict[tuple[str, datetime, str], int] = {}
         for s in parsed:
-            key = (s.supervisee_id, s.scheduled_at)
+            key = (s.supervisee_id, s.scheduled_at, s.kind)
             if key in first:
                 f.problem(s.row, "scheduled_at", f"the same session is already on row {first[key]}")
             first.setdefault(key, s.row.number)
@@ -120,6 +126,10 @@ def _parse(
                   "`supervision-bot import people` first")
     at = f.local_datetime(row, "scheduled_at", tz)
     status = row.get("status").lower()
+    kind = row.get("kind").lower() or "individual"
+    if kind not in KINDS:
+        f.problem(row, "kind", f"'{row.get('kind')}' is not a kind of session; expected one of "
+                  f"{', '.join(KINDS)} (empty means individual)")
     if status not in STATUSES:
         f.problem(row, "status", f"'{row.get('status')}' is not a status; expected one of "
                   f"{', '.join(STATUSES)}")
@@ -130,6 +140,8 @@ def _parse(
     days = {c: f.date(row, c) for c in ("booked_on", "held_on", "cancelled_on",
                                         "record_shared_on", "record_signed_on")}
     if pid is None or pid not in people or at is None or status not in STATUSES:
+        return None
+    if kind not in KINDS:
         return None
     day, today = local_date(at, tz), local_date(now, tz)
     booked_on = days["booked_on"] or min(day - timedelta(days=BOOKED_DAYS_BEFORE), today)
@@ -161,7 +173,7 @@ def _parse(
     _not_future(f, row, tz, today, day, days,
                 booked_on=booked, held_on=held, cancelled_on=cancelled,
                 record_shared_on=shared, record_signed_on=signed)
-    return _Session(row, pid, at, booked, held, cancelled,
+    return _Session(row, pid, at, kind, booked, held, cancelled,
                     row.get("cancel_reason") or None, shared, signed)
 
 
@@ -189,14 +201,11 @@ def _after(day: date | None, held: datetime, tz: str) -> datetime | None:
 def _apply(
     session: Session, rows: list[_Session], supervisors: dict[int, str], result: ImportResult
 ) -> None:
-    existing: dict[tuple[str, datetime], SupervisionSession] = {}
+    existing: dict[tuple[str, datetime, str], SupervisionSession] = {}
     for part in chunks(sorted({r.supervisee_id for r in rows})):
-        stmt = select(SupervisionSession).where(
-            col(SupervisionSession.supervisee_id).in_(part),
-            SupervisionSession.kind == "individual",
-        )
+        stmt = select(SupervisionSession).where(col(SupervisionSession.supervisee_id).in_(part))
         for s in session.exec(stmt):
-            existing[(s.supervisee_id, s.scheduled_at)] = s
+            existing[(s.supervisee_id, s.scheduled_at, s.kind)] = s
     for r in rows:
         values = {
             "supervisor_id": supervisors[r.row.number],
@@ -204,9 +213,9 @@ def _apply(
             "cancel_reason": r.cancel_reason, "record_shared_at": r.shared_at,
             "record_signed_at": r.signed_at,
         }  # fmt: skip
-        row = existing.get((r.supervisee_id, r.scheduled_at))
+        row = existing.get((r.supervisee_id, r.scheduled_at, r.kind))
         if row is None:
-            session.add(SupervisionSession(supervisee_id=r.supervisee_id,
+            session.add(SupervisionSession(supervisee_id=r.supervisee_id, kind=r.kind,
                                            scheduled_at=r.scheduled_at, **values))  # type: ignore[arg-type]
             result.created += 1
             continue

@@ -172,6 +172,24 @@ def last_held(session: Session, ids: Sequence[str] | None, as_of: datetime) -> d
     return result
 
 
+def held_counts(
+    session: Session, ids: Sequence[str] | None, since: datetime, as_of: datetime
+) -> dict[str, dict[str, int]]:
+    """Sessions held in (since, as_of], by person and kind (individual, appraisal, ...)."""
+    result: dict[str, dict[str, int]] = {}
+    s = SupervisionSession
+    held = col(s.held_at)
+    for where in _in(s.supervisee_id, ids):
+        stmt = (
+            select(s.supervisee_id, s.kind, func.count())
+            .where(held.is_not(None), held > since, held <= as_of, where)
+            .group_by(col(s.supervisee_id), col(s.kind))
+        )
+        for pid, kind, n in session.exec(stmt):
+            result.setdefault(pid, {})[kind] = int(n)
+    return result
+
+
 def next_booked(
     session: Session, ids: Sequence[str] | None, as_of: datetime
 ) -> dict[str, datetime]:

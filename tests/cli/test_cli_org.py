@@ -306,3 +306,46 @@ def test_a_moved_custom_pack_says_how_to_recover(run: Run, tmp_path: Path) -> No
     _user_error(run("status", "--database-url", url), "policy pack file not found",
                 "the pack `supervision-bot init` recorded for this database",
                 "supervision-bot init --policy NAME_OR_FILE")
+
+
+def test_yearly_minimums_count_sessions_by_kind(run: Run, db_url: str, tmp_path: Path) -> None:
+    url = ("--database-url", db_url)
+    assert run("init", "--policy", "warwickshire", *url).exit_code == 0
+    people = people_csv(tmp_path / "people.csv", [
+        ("tm", "Tara Moss", "", "team_manager", "", "2020-01-06"),
+        ("sw", "Sam Wu", "", "social_worker", "tm", "2020-01-06"),
+        ("new", "Nell Ash", "", "social_worker", "tm", "2025-01-06"),
+    ])
+    assert run("import", "people", str(people), *url).exit_code == 0
+    rows = [("sw", f"2025-{m:02d}-10 10:00", "held", "") for m in range(1, 9)]
+    rows += [("sw", "2024-03-10 10:00", "held", ""),  # more than a year before: not counted
+             ("sw", "2025-02-11 10:00", "held", "appraisal"),
+             ("sw", "2025-02-12 10:00", "held", "observation"),
+             ("sw", "2025-05-12 10:00", "held", "observation"),
+             ("new", "2025-02-10 10:00", "held", "")]
+    sessions = write_csv(tmp_path / "s.csv", (*SESSIONS, "kind"), rows)
+    result = run("import", "sessions", str(sessions), *url)
+    assert result.exit_code == 0, result.stderr
+    status = {r["id"]: r for r in json.loads(
+        run("status", "--json", "--as-of", "2025-09-01", *url).stdout)}
+    sam = {m["rule"]: m for m in status["sw"]["minimums"]}
+    assert (sam["minimums.supervision_sessions"]["held"],
+            sam["minimums.supervision_sessions"]["required"]) == (8, 10)
+    assert sam["minimums.appraisal_sessions"]["held"] == 1
+    assert sam["minimums.observations_of_practice"] == {
+        "rule": "minimums.observations_of_practice", "what": "direct observations of practice",
+        "held": 2, "required": 2, "since": "2024-09-02", "met": True}
+    # Started in January: 239 of 365 days in the role, so 6 of the 10.
+    nell = {m["rule"]: m for m in status["new"]["minimums"]}["minimums.supervision_sessions"]
+    assert (nell["held"], nell["required"], nell["since"]) == (1, 6, "2025-01-06")
+    # The cadence still counts only 1:1 sessions: Sam's last was 10 August.
+    assert status["sw"]["last_held"] == "2025-08-10"
+    table = " ".join(run("status", "--as-of", "2025-09-01", *url).stdout.split())
+    assert "Below a yearly minimum: Tara Moss: 0 of 10 practice and personal" in table
+    assert "Nell Ash: 1 of 6 practice and personal supervision sessions, 0 of 1 appraisal" in table
+    assert "Sam Wu: 8 of 10 practice and personal supervision sessions, 1 of 2 appraisal" in table
+    bad = write_csv(tmp_path / "bad.csv", (*SESSIONS, "kind"),
+                    [("sw", "2025-08-20 10:00", "held", "coffee")])
+    _user_error(run("import", "sessions", str(bad), *url),
+                "row 2, column kind: 'coffee' is not a kind of session; expected one of "
+                "individual, appraisal, observation, group")

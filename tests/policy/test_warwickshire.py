@@ -114,3 +114,25 @@ def test_quality_monitoring_and_dip_samples() -> None:
 
 def test_case_notes_finalised_the_same_day() -> None:
     assert duties.deadline_after(PACK, "case_notes_finalised", D(2026, 4, 2)).date == D(2026, 4, 2)
+
+
+def test_yearly_minimums_pro_rata_and_by_role() -> None:
+    from policy.duties import minimum_progress, minimums_window
+
+    pack = load_pack("warwickshire")
+    today = date(2026, 12, 1)
+    assert minimums_window(today) == date(2025, 12, 2)
+    full = {m.rule_id: m for m in minimum_progress(
+        pack, "social_worker", date(2019, 4, 1), {"individual": 10, "appraisal": 1}, today)}
+    assert full["minimums.supervision_sessions"].met
+    assert not full["minimums.appraisal_sessions"].met
+    assert full["minimums.observations_of_practice"].required == 2
+    # Half a year in the role: half the count, rounded down.
+    half = minimum_progress(pack, "nqsw", date(2026, 6, 2), {}, today)
+    assert [(m.rule_id, m.required) for m in half] == [
+        ("minimums.supervision_sessions", 5), ("minimums.appraisal_sessions", 1),
+        ("minimums.observations_of_practice", 1)]
+    # Students are supervised "as agreed" (7.2): no yearly count applies.
+    assert minimum_progress(pack, "student", date(2026, 9, 1), {}, today) == []
+    # Leeds sets no yearly minimums.
+    assert minimum_progress(load_pack("leeds"), "social_worker", date(2019, 4, 1), {}, today) == []
