@@ -135,7 +135,7 @@ def _self_alias(text: str) -> str:
         elif isinstance(event, yaml.CollectionEndEvent):
             open_anchors.pop()
         elif isinstance(event, yaml.AliasEvent) and event.anchor in open_anchors:
-            line = event.start_mark.line + 1
+            line = event.start_mark.line + 1 if event.start_mark else 0
             return f"line {line}: the alias *{event.anchor} refers back to a part that contains it"
     return "a YAML alias refers back to a part that contains it"
 

@@ -159,7 +159,7 @@ def set_supervisor(
 def latest_change(session: Session, person_id: str) -> date | None:
     """The effective date of the person's most recent supervisor change, if any."""
     stmt = (
-        select(SupervisorChange.effective)
+        select(col(SupervisorChange.effective))
         .where(SupervisorChange.person_id == person_id)
         .order_by(col(SupervisorChange.effective).desc())
         .limit(1)
