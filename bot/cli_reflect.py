@@ -150,22 +150,22 @@ def prepare_cmd(
         values[field.name] = typer.prompt(
             "Your answer (Enter to skip)", default=field.initial or "", show_default=False
         )
-    with session_scope(engine) as db:
-        saved = prep.save_prep(db, qbank, as_person, session_id, values, clock, _patterns())
-        if saved.form is not None and any(f.name == CONFIRM_FIELD for f in saved.form.fields):
-            _show(saved)
-            if not typer.confirm("Save as written anyway?", default=False):
-                typer.echo("Not saved. Run the command again to edit your answers.")
-                raise typer.Exit(1)
-            saved = prep.save_prep(
-                db,
-                qbank,
-                as_person,
-                session_id,
-                {**values, CONFIRM_FIELD: "save"},
-                clock,
-                _patterns(),
-            )
+    labels = {f.name: f.label for f in reply.form.fields}
+    while True:
+        with session_scope(engine) as db:
+            saved = prep.save_prep(db, qbank, as_person, session_id, values, clock, _patterns())
+        if saved.form is None or not any(f.name == CONFIRM_FIELD for f in saved.form.fields):
+            break
+        _show(saved)
+        if typer.confirm("Save as written anyway?", default=False):
+            values = {**values, CONFIRM_FIELD: "save"}
+            continue
+        # Edit only the flagged answers, each starting from what was written.
+        snippets = [row[2] for table in saved.tables for row in table.rows]
+        for name, label in labels.items():
+            if any(snippet in values.get(name, "") for snippet in snippets):
+                typer.echo(f"\n{label}")
+                values[name] = typer.prompt("Your answer", default=values.get(name, ""))
     _show(saved)
 
 
@@ -245,6 +245,9 @@ def actions_add(
         str | None, typer.Option("--for", help="Whose supervision (default: yours).")
     ] = None,
     session: Annotated[int | None, typer.Option("--session", help="Session id.")] = None,
+    save_anyway: Annotated[bool, typer.Option(
+        "--save-anyway", help="Record it even though it looks like it names a child's details "
+        "(only when it does not).")] = False,
     today: Today = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -261,6 +264,8 @@ def actions_add(
                 due_on,
                 _clock(today),
                 session_id=session,
+                patterns=_patterns(),
+                values={CONFIRM_FIELD: "save"} if save_anyway else None,
             )
         )
 

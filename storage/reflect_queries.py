@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, select
 
 from storage.models import (
@@ -88,14 +89,37 @@ def delete_notes(s: Session, person_id: str, note_ids: list[int]) -> int:
 
 
 def purge_notes_before(s: Session, cutoff: datetime) -> int:
-    """Delete every note written before `cutoff` (retention); the number deleted."""
-    result = s.exec(delete(PrepNote).where(col(PrepNote.created_at) < cutoff))
+    """Delete every note last written (created or edited) before `cutoff` (retention); the
+    number deleted."""
+    # created_at <= updated_at, so the created_at bound is implied; it lets the purge use
+    # the created_at index.
+    result = s.exec(
+        delete(PrepNote).where(
+            col(PrepNote.created_at) < cutoff, col(PrepNote.updated_at) < cutoff
+        )
+    )
     return int(cast(Any, result).rowcount or 0)
 
 
+KEEP_ROTATIONS = 4  # a person's latest sessions whose questions the rotation still needs
+
+
 def purge_prompts_before(s: Session, cutoff: datetime) -> int:
-    """Delete the record of questions asked before `cutoff`; the number deleted."""
-    result = s.exec(delete(ReflectionPrompt).where(col(ReflectionPrompt.asked_at) < cutoff))
+    """Delete the record of questions asked before `cutoff`, except each person's latest
+    KEEP_ROTATIONS sessions: the rotation continues from them and no question may repeat
+    within three sessions, however short the retention. The number deleted."""
+    newer = aliased(ReflectionPrompt)
+    latest = (
+        select(func.max(newer.rotation))
+        .where(newer.person_id == ReflectionPrompt.person_id)
+        .scalar_subquery()
+    )
+    result = s.exec(
+        delete(ReflectionPrompt).where(
+            col(ReflectionPrompt.asked_at) < cutoff,
+            col(ReflectionPrompt.rotation) <= latest - KEEP_ROTATIONS,
+        )
+    )
     return int(cast(Any, result).rowcount or 0)
 
 
@@ -160,21 +184,3 @@ def overdue_actions_for_supervisor(
         .limit(limit)
     ).all()
     return [(a, p) for a, p in rows]
-
-
-def open_actions_due_between(
-    s: Session, first: date, last: date, *, after_id: int = 0, limit: int = 1000
-) -> list[ActionItem]:
-    """Open actions due on a day in [first, last], by id, a page at a time (for the engine)."""
-    rows = s.exec(
-        select(ActionItem)
-        .where(
-            col(ActionItem.due_on) >= first,
-            col(ActionItem.due_on) <= last,
-            col(ActionItem.done_at).is_(None),
-            col(ActionItem.id) > after_id,
-        )
-        .order_by(col(ActionItem.id))
-        .limit(limit)
-    ).all()
-    return list(rows)

@@ -8,6 +8,6 @@ a `handlers.replies.Reply`. The chat layer and the engine call these:
     notes.my_notes / shared_prep / notes_visible_to / edit_note / save_reflection /
           delete_note / delete_session_notes / purge_expired_notes
     actions.add_action / my_actions / supervisee_actions / overdue_actions /
-            mark_action_done / action_reminder
+            mark_action_done  (the engine words the action reminders: reminders/cadence.py)
     common.ACTIONS  (button and form action ids these replies use)
 """

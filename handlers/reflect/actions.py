@@ -8,15 +8,18 @@ are listed for the supervisor.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session
 
 from bot.clock import Clock, local_date
 from handlers.reflect.access import Access, action_access, supervision_access
+from handlers.reflect.checks import confirmed, find_flags, warning_reply
 from handlers.reflect.common import ACTION_DONE, day, name_of
-from handlers.replies import Button, Citation, Fact, Reply, Table
+from handlers.replies import Button, Citation, Fact, Form, Reply, Table
+from policy.reflection.child_details import ChildDetailPatterns, default_child_patterns
 from storage import reflect_queries as q
 from storage.models import ActionItem, Person, SupervisionSession
 
@@ -64,8 +67,18 @@ def add_action(
     due_on: date,
     clock: Clock,
     session_id: int | None = None,
+    *,
+    patterns: ChildDetailPatterns | None = None,
+    form: Form | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> Reply:
-    """Record an action agreed in supervision: what, who is responsible, and by when."""
+    """Record an action agreed in supervision: what, who is responsible, and by when.
+
+    The owner is the supervisee, their supervisor or the supervisor's line manager: the
+    people in that supervision. Text that looks like it identifies a child gets the same
+    warning as a note (Leeds 4.13): with `form`, the form comes back to edit or confirm
+    (`values` holds what was submitted, including the choice to save as written).
+    """
     if db.get(Person, actor_id) is None:
         return Reply(f"I don't know anyone with the id {actor_id}.", ok=False, ephemeral=True)
     supervisee = db.get(Person, supervisee_id)
@@ -86,6 +99,17 @@ def add_action(
             ok=False,
             ephemeral=True,
         )
+    supervisor = db.get(Person, supervisee.supervisor_id) if supervisee.supervisor_id else None
+    in_supervision = {supervisee.id, supervisee.supervisor_id,
+                      supervisor.supervisor_id if supervisor else None} - {None}
+    if owner_id not in in_supervision:
+        names = [supervisee.name] + ([supervisor.name] if supervisor else [])
+        return Reply(
+            f"An action from {supervisee.name}'s supervision is owned by someone in it: "
+            f"{' or '.join(names)}, or the supervisor's line manager.",
+            ok=False,
+            ephemeral=True,
+        )
     text = " ".join(text.split())
     if not text:
         return Reply(
@@ -100,6 +124,18 @@ def add_action(
             ephemeral=True,
         )
     today = _today(db, actor_id, clock)
+    flags = find_flags(patterns or default_child_patterns(), {"text": text}, today)
+    if flags and not confirmed(values or {}):
+        if form is not None:
+            return warning_reply(flags, form, {"text": text}, {"text": "Action agreed"})
+        found = "; ".join(f"“{f.snippet}” looks like {f.label}" for _, f in flags)
+        return Reply(
+            f"Nothing is recorded yet: {found}. Children's details belong on the child's own "
+            "record, not in supervision actions. Reword the action, or confirm that nothing "
+            "in it identifies a child.",
+            ok=False,
+            ephemeral=True,
+        )
     if due_on < today:
         return Reply(
             f"The due date {day(due_on)} has already passed; choose today or a later day.",
@@ -227,29 +263,3 @@ def mark_action_done(db: Session, actor_id: str, action_id: int, clock: Clock) -
         db.flush()
         return Reply(f"Done: “{action.text}”.", ephemeral=True)
     return Reply(f"Action {action_id} was already marked done.", ephemeral=True)
-
-
-def action_reminder(db: Session, action: ActionItem, today: date) -> Reply:
-    """The reminder an owner gets before an action's due date (sent by the engine)."""
-    supervisee = name_of(db, action.supervisee_id)
-    whose = (
-        "your supervision"
-        if action.owner_id == action.supervisee_id
-        else (f"{supervisee}'s supervision")
-    )
-    days = (action.due_on - today).days
-    due = (
-        "today"
-        if days == 0
-        else "tomorrow"
-        if days == 1
-        else f"on {day(action.due_on)}"
-        if days > 1
-        else f"{-days} days ago, on {day(action.due_on)}"
-    )
-    return Reply(
-        f"Reminder: an action agreed in {whose} is due {due}: “{action.text}”.",
-        facts=[Fact("Due", day(action.due_on)), Fact("Action", str(action.id))],
-        buttons=[Button("Mark done", ACTION_DONE, str(action.id), style="primary")],
-        citations=[LEEDS_413_ACTIONS],
-    )

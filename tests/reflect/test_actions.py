@@ -8,7 +8,6 @@ from sqlmodel import col, select
 
 from bot.clock import FixedClock
 from handlers.reflect.actions import (
-    action_reminder,
     add_action,
     mark_action_done,
     my_actions,
@@ -18,7 +17,6 @@ from handlers.reflect.actions import (
 from handlers.reflect.common import ACTION_DONE
 from storage.db import session_scope
 from storage.models import ActionItem
-from storage.reflect_queries import open_actions_due_between
 from tests.reflect.conftest import Org
 
 MARCH_2 = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
@@ -67,6 +65,11 @@ def test_bad_actions_are_refused_with_a_reason_and_change_nothing(org: Org) -> N
             (("sup", "amy", "x", "amy", date(2026, 3, 1)), "has already passed"),
             (("sup", "amy", "x", "ghost", date(2026, 3, 20)), "active member of staff"),
             (("sup", "nobody", "x", "amy", date(2026, 3, 20)), "don't know anyone"),
+            # Ben has no part in Amy's supervision, so cannot own its actions.
+            (("sup", "amy", "x", "ben", date(2026, 3, 20)),
+             "owned by someone in it: Amy Worker or Sam Super, or the supervisor's line manager"),
+            (("sup", "amy", "Chase school re DOB 01/02/2016", "amy", date(2026, 3, 20)),
+             "Nothing is recorded yet: “DOB 01/02/2016” looks like"),
         ]
         for (actor, supervisee, text, owner, due), expected in cases:
             reply = add_action(db, actor, supervisee, text, owner, due, MARCH_2)
@@ -119,24 +122,18 @@ def test_open_and_overdue_lists_and_marking_done(org: Org) -> None:
         assert {r[4] for r in done.tables[0].rows} == {"done", "open"}
 
 
-def test_engine_data_for_action_reminders(org: Org) -> None:
+def test_an_action_that_may_name_a_child_is_kept_only_when_confirmed(org: Org) -> None:
+    from handlers.reflect.common import CONFIRM_FIELD
+    from handlers.replies import Form, FormField
+
+    form = Form("Agreed action", "action_submit", (FormField("text", "Action agreed"),))
     with session_scope(org.engine) as db:
-        add_action(db, "sup", "amy", "Refresher", "amy", date(2026, 3, 20), MARCH_2)
-        add_action(db, "sup", "amy", "Ask Sam", "sup", date(2026, 3, 23), MARCH_2)
-        add_action(db, "sup", "ben", "Later", "ben", date(2026, 4, 30), MARCH_2)
-    with session_scope(org.engine) as db:
-        due = open_actions_due_between(db, date(2026, 3, 18), date(2026, 3, 23))
-        assert [a.text for a in due] == ["Refresher", "Ask Sam"]
-        page = open_actions_due_between(db, date(2026, 3, 1), date(2026, 5, 1), limit=2)
-        rest = open_actions_due_between(
-            db, date(2026, 3, 1), date(2026, 5, 1), after_id=page[-1].id or 0
-        )
-        assert [a.text for a in page + rest] == ["Refresher", "Ask Sam", "Later"]
-        reminder = action_reminder(db, due[0], date(2026, 3, 18))
-        assert reminder.text == (
-            "Reminder: an action agreed in your supervision is due on Fri 20 Mar 2026: “Refresher”."
-        )
-        assert reminder.buttons[0].action == ACTION_DONE
-        assert reminder.buttons[0].value == str(due[0].id)
-        other = action_reminder(db, due[1], date(2026, 3, 22))
-        assert "in Amy Worker's supervision is due tomorrow" in other.text
+        warned = add_action(db, "sup", "amy", "Call about case ref CP-12345", "amy",
+                            date(2026, 3, 20), MARCH_2, form=form, values={})
+        assert warned.form is not None and "Nothing is saved yet" in warned.text
+        assert warned.form.fields[0].initial == "Call about case ref CP-12345"
+        assert _actions(org) == []
+        # The line manager may own an action from the supervision they oversee.
+        kept = add_action(db, "sup", "amy", "Review allocation of CP-12345 with Lee", "lm",
+                          date(2026, 3, 20), MARCH_2, values={CONFIRM_FIELD: "save"})
+        assert kept.text.startswith("Recorded action")

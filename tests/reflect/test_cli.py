@@ -123,12 +123,16 @@ def test_actions_and_notes_commands(org: Org, url: str) -> None:
     code, out = _run("actions", "done", "1", "--as", "amy", *later)
     assert "Done: “Book the refresher”." in out
 
-    # Prepare a question at a time; the children's-details warning asks to confirm.
-    answers = "A busy month\n\nCase 123456 again\n\nn\n"
+    # Prepare a question at a time; the children's-details warning offers to edit the
+    # flagged answer (or to save as written).
+    answers = "A busy month\n\nCase 123456 again\n\nn\nThe same worry about the case\n"
     code, out = _run(
         "reflect", "prepare", str(org.sessions[2]), "--as", "amy", *base, input=answers
     )
-    assert code == 1 and "looks like a case or record number" in out and "Not saved" in out
+    assert code == 0 and "looks like a case or record number" in out
+    assert "Saved 2 preparation notes" in out
+    with session_scope(org.engine) as db:
+        assert "The same worry about the case" in {n.answer for n in db.exec(select(PrepNote))}
     answers = "A busy month\n\nSome thoughts\nNext steps\n"
     code, out = _run(
         "reflect", "prepare", str(org.sessions[2]), "--as", "amy", *base, input=answers

@@ -142,3 +142,26 @@ def test_a_question_removed_from_the_bank_is_replaced_in_its_slot(
     assert all(replacement.get(p.question_id) for p in after.values())
     assert {p.question_id for p in after.values()}.isdisjoint(before.values())
     assert {p.rotation for p in after.values()} == {0}
+
+
+def test_a_short_retention_does_not_restart_the_rotation(org: Org, bank: QuestionBank) -> None:
+    """Each session's prompts are purged 25 days on, before the next monthly session."""
+    from datetime import timedelta
+
+    from handlers.reflect.notes import purge_expired_notes
+
+    per_session: list[set[str]] = []
+    for sid in org.sessions:
+        with session_scope(org.engine) as db:
+            at = db.get(SupervisionSession, sid)
+            assert at is not None
+            prep_clock = FixedClock(at.scheduled_at - timedelta(days=2))
+            start_prep(db, bank, "amy", sid, prep_clock)
+            per_session.append({qn.id for _, qn in prompts_for(db, bank, "amy", sid, prep_clock)})
+        with session_scope(org.engine) as db:
+            purge_expired_notes(db, FixedClock(at.scheduled_at + timedelta(days=25)), 25)
+    for i in range(1, len(per_session)):
+        assert not per_session[i] & set().union(*per_session[max(0, i - 3) : i])
+    with session_scope(org.engine) as db:
+        rotations = sorted({p.rotation for p in db.exec(select(ReflectionPrompt)).all()})
+    assert rotations == [1, 2, 3, 4]  # the oldest is purged; the latest four are kept
