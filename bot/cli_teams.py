@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +24,13 @@ teams_app = typer.Typer(
 @user_errors
 def serve(
     port: Annotated[int, typer.Option("--port", help="TCP port for /api/messages.")] = 3978,
-    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "0.0.0.0",
+    host: Annotated[
+        str | None,
+        typer.Option(
+            "--host",
+            help="Interface to listen on. Default 0.0.0.0; 127.0.0.1 in local-development mode.",
+        ),
+    ] = None,
     insecure_dev: Annotated[
         bool,
         typer.Option(
@@ -35,14 +42,23 @@ def serve(
     reminders: Annotated[bool, typer.Option(help="Also run the reminder loop.")] = True,
     database_url: DatabaseUrl = None,
     policy: Policy = None,
+    dev_listen_all: Annotated[
+        bool,
+        typer.Option(
+            "--dev-listen-all",
+            help="Local-development mode only: listen on all interfaces (0.0.0.0) "
+            "instead of 127.0.0.1, e.g. inside a container. Also TEAMS_DEV_LISTEN_ALL=1.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the Teams bot: POST /api/messages (JWT-validated), GET /healthz, reminders.
 
     With SLACK_BOT_TOKEN set too, reminders go to each person on the platform
     they use (run the reminder loop in one process only: --no-reminders elsewhere).
+    Unauthenticated local-development mode listens on 127.0.0.1 only.
     """
     from bot.teams.app import TeamsConfig
-    from bot.teams.server import serve_teams
+    from bot.teams.server import DEV_LISTEN_ALL_ENV, serve_teams
 
     settings = Settings()
     TeamsConfig.from_settings(settings, insecure_dev=insecure_dev)  # fail fast, clearly
@@ -51,10 +67,16 @@ def serve(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # `serve --teams` calls this function directly, so the environment is read here too.
+    listen_all = dev_listen_all or _truthy(os.environ.get(DEV_LISTEN_ALL_ENV))
     serve_teams(
         settings, engine, pack, cli_org.CLOCK, port,
-        host=host, insecure_dev=insecure_dev, reminders=reminders,
+        host=host, insecure_dev=insecure_dev, reminders=reminders, listen_all=listen_all,
     )  # fmt: skip
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 @teams_app.command("unreachable")
@@ -115,6 +137,15 @@ def teams_package(
     ),
     privacy_url: Annotated[str | None, typer.Option("--privacy-url")] = None,
     terms_url: Annotated[str | None, typer.Option("--terms-url")] = None,
+    app_id: Annotated[
+        str | None,
+        typer.Option(
+            "--app-id",
+            envvar="TEAMS_MANIFEST_ID",
+            help="The Teams app's own id (manifest id), when it differs from the bot's "
+            "TEAMS_APP_ID. Default: the bot's id.",
+        ),
+    ] = None,
 ) -> None:
     """Write the Teams app package (manifest.json and icons) for upload to Teams."""
     from bot.teams.handlers_core import registry_commands
@@ -130,6 +161,7 @@ def teams_package(
             developer=developer,
             privacy_url=privacy_url,
             terms_url=terms_url,
+            manifest_id=app_id or None,
         )
     except PackageError as exc:
         raise cli_org.fail(str(exc)) from None

@@ -2,7 +2,10 @@
 
 The SDK serves the endpoint (FastAPI + uvicorn), validates the inbound JWT
 (Bot Connector tokens, signing keys from the OpenID metadata) and sends replies
-through the Bot Connector REST API at the activity's `serviceUrl`. It is
+through the Bot Connector REST API at the activity's `serviceUrl`. Answers
+meant for one person (`Outcome.private`, from a channel or group chat) are
+sent to that person's personal chat through the same proactive path the
+transport uses; the channel only gets the outcome's neutral line. It is
 async; the rest of supervision-bot is sync. The async stays in this module:
 each turn's database and handler work runs in a worker thread
 (`asyncio.to_thread`), and only sending happens on the event loop.
@@ -30,7 +33,7 @@ from pydantic import ValidationError
 from bot.render_teams import CARD_CONTENT_TYPE, render_messages, render_single_card
 from bot.settings import MissingConfiguration, Settings
 from bot.teams.inbound import Inbound, parse
-from bot.teams.turns import Outcome, Turns
+from bot.teams.turns import MESSAGE_ME_DIRECTLY, Outcome, Turns
 from handlers.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -155,6 +158,11 @@ def _message(fragment: dict[str, Any]) -> MessageActivityInput:
     return MessageActivityInput.model_validate(fragment)
 
 
+def _invoke_message(text: str) -> dict[str, Any]:
+    """An adaptiveCard/action response that shows `text` to the presser only."""
+    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+
+
 async def send_reply(api: ApiClient, reference: dict[str, Any], reply: Reply) -> None:
     """Send `reply` to a stored conversation reference (proactive)."""
     scoped = api.clone(service_url=reference["serviceUrl"])
@@ -188,11 +196,13 @@ class TeamsBot:
         outcome = await self._handle(ctx)
         if outcome is None or not outcome.replies:
             text = "That was already done." if outcome and outcome.duplicate else "Done."
-            return {
-                "statusCode": 200,
-                "type": "application/vnd.microsoft.activity.message",
-                "value": text,
-            }
+            return _invoke_message(text)
+        if not outcome.personal:
+            # Replacing a card in a channel would show the answer to everyone there; a
+            # message response is shown to the person who pressed only.
+            replies = await self._send_private(outcome)
+            await self._notify_admins(outcome)
+            return _invoke_message(" ".join(r.text for r in replies))
         first, *rest = outcome.replies
         for reply in rest:
             await self._send(ctx, reply)
@@ -203,9 +213,23 @@ class TeamsBot:
         outcome = await self._handle(ctx)
         if outcome is None:
             return
-        for reply in outcome.replies:
+        for reply in await self._send_private(outcome):
             await self._send(ctx, reply)
         await self._notify_admins(outcome)
+
+    async def _send_private(self, outcome: Outcome) -> list[Reply]:
+        """Send `outcome.private` to the person's own chat; what to say where they asked."""
+        if not outcome.private:
+            return outcome.replies
+        if outcome.private_to is None:
+            return [Reply(text=MESSAGE_ME_DIRECTLY)]
+        try:
+            for reply in outcome.private:
+                await send_reply(self.app.api, outcome.private_to, reply)
+        except Exception as exc:  # e.g. they removed the app: never fall back to the channel
+            log.warning("Could not answer %s privately on Teams: %s", outcome.person_id, exc)
+            return [Reply(text=MESSAGE_ME_DIRECTLY)]
+        return outcome.replies
 
     async def _handle(self, ctx: ActivityContext[Any]) -> Outcome | None:
         inbound = parse(ctx.activity.model_dump(by_alias=True, exclude_none=True, mode="json"))

@@ -1,7 +1,11 @@
 """The `ChatCore` seam filled by the shared chat handlers (`handlers.chat.dispatch.ChatService`).
 
 Slack, the console and Teams all answer through the same service: same
-intents, same access rules, same actions.
+intents, same access rules, same actions. Teams has no slash commands, so a
+message is read as one when it says so ("/supervision notes") or when it is
+a bare subcommand from the compose-box list ("to-sign"), or starts with one
+and is not understood as free text ("notes for session 3"); anything else is
+free text, as in Slack's direct messages.
 """
 
 from __future__ import annotations
@@ -18,7 +22,18 @@ from handlers.chat import intents
 from handlers.chat.dispatch import ChatService
 from handlers.replies import Reply
 
-MAX_MANIFEST_COMMANDS = 10  # Teams shows at most ten commands per scope
+MAX_MANIFEST_COMMANDS = 10  # the manifest schema allows ten commands per command list
+SLASH_PREFIX = "/supervision"
+PLATFORM = "teams"
+
+
+def as_command(text: str) -> str | None:
+    """The slash-command text when `text` is written as "/supervision ...", else None."""
+    words = text.strip()
+    head, _, rest = words.partition(" ")
+    if head.lower() == SLASH_PREFIX:
+        return rest.strip() or "help"
+    return None
 
 
 class HandlersCore:
@@ -28,7 +43,16 @@ class HandlersCore:
         self.service = ChatService(engine, clock, pack, frozenset(settings.admin_ids))
 
     def answer(self, asker_id: str, text: str) -> Reply:
-        return self.service.text(asker_id, text, platform="teams")
+        command = as_command(text)
+        if command is not None:
+            return self.service.text(asker_id, command, platform=PLATFORM, command=True)
+        request = self.service.request(asker_id, text, platform=PLATFORM)
+        first = text.strip().split(" ", 1)[0].lower()
+        if first in intents.BY_SUBCOMMAND and (
+            text.strip().lower() == first or request.intent == intents.FALLBACK
+        ):
+            request = self.service.request(asker_id, text, platform=PLATFORM, command=True)
+        return self.service.answer(request)
 
     def act(self, asker_id: str, submission: Submission) -> Reply:
         return self.service.action(asker_id, submission.action, submission.value, submission.form)

@@ -1,11 +1,19 @@
-"""The Teams app package: manifest (schema v1.17) and icons, zipped ready to upload.
+"""The Teams app package: manifest (schema v1.22) and icons, zipped ready to upload.
 
 `build_manifest` is the one source of the manifest; `teams/manifest.json` in
-the repository is its rendering with `${{TEAMS_APP_ID}}` and
-`${{TEAMS_WEBSITE_URL}}` placeholders (a test keeps them equal). The command
-list comes from the chat intent registry. Icons are drawn here with a tiny
-PNG writer: color 192x192, outline 32x32 (white on transparent, as Teams
-requires).
+the repository is its rendering with `${{TEAMS_MANIFEST_ID}}`,
+`${{TEAMS_APP_ID}}` and `${{TEAMS_WEBSITE_URL}}` placeholders (a test keeps
+them equal). The manifest `id` is the Teams app's own id; it defaults to the
+bot's Microsoft app id (`botId`) but may differ (TEAMS_MANIFEST_ID). The
+command list comes from the chat intent registry and is offered in every
+scope the bot is in (answers outside personal chats are sent privately).
+
+Version 1.22 is the current one Microsoft's manifest reference names (1.18
+was never published). The command limits kept here (three lists, ten
+commands a list, titles of 32 and descriptions of 128 characters) are the
+long-standing ones; later schemas only raise them. Icons are drawn here with
+a tiny PNG writer: color 192x192, outline 32x32 (white on transparent, as
+Teams requires).
 """
 
 from __future__ import annotations
@@ -23,11 +31,14 @@ from typing import Any
 from bot import __version__
 from bot.teams.core import Command
 
+MANIFEST_VERSION = "1.22"
 MANIFEST_SCHEMA = (
-    "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
+    "https://developer.microsoft.com/en-us/json-schemas/teams/"
+    f"v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 )
-MANIFEST_VERSION = "1.17"
+BOT_SCOPES = ("personal", "team", "groupChat")
 APP_ID_PLACEHOLDER = "${{TEAMS_APP_ID}}"
+MANIFEST_ID_PLACEHOLDER = "${{TEAMS_MANIFEST_ID}}"
 WEBSITE_PLACEHOLDER = "${{TEAMS_WEBSITE_URL}}"
 ACCENT = (0x2E, 0x5C, 0x8A)
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -46,13 +57,18 @@ def build_manifest(
     developer: str = "supervision-bot",
     privacy_url: str | None = None,
     terms_url: str | None = None,
+    manifest_id: str | None = None,
 ) -> dict[str, Any]:
-    """The Teams app manifest for bot `app_id` with `commands` in personal chat."""
+    """The Teams app manifest for bot `app_id` with `commands` in each scope.
+
+    `manifest_id` is the Teams app's id; by default the bot's app id.
+    """
+    listed = [{"title": c.title, "description": c.description} for c in commands]
     return {
         "$schema": MANIFEST_SCHEMA,
         "manifestVersion": MANIFEST_VERSION,
         "version": __version__,
-        "id": app_id,
+        "id": manifest_id or app_id,
         "developer": {
             "name": developer,
             "websiteUrl": website_url,
@@ -74,17 +90,11 @@ def build_manifest(
         "bots": [
             {
                 "botId": app_id,
-                "scopes": ["personal", "team", "groupChat"],
+                "scopes": list(BOT_SCOPES),
                 "supportsFiles": False,
                 "isNotificationOnly": False,
-                "commandLists": [
-                    {
-                        "scopes": ["personal"],
-                        "commands": [
-                            {"title": c.title, "description": c.description} for c in commands
-                        ],
-                    }
-                ],
+                # One list per scope, as the schema asks; the same commands everywhere.
+                "commandLists": [{"scopes": [scope], "commands": listed} for scope in BOT_SCOPES],
             }
         ],
         "permissions": ["identity", "messageTeamMembers"],
@@ -94,7 +104,12 @@ def build_manifest(
 
 def manifest_template(commands: Sequence[Command]) -> dict[str, Any]:
     """The manifest with placeholders, as committed in `teams/manifest.json`."""
-    return build_manifest(APP_ID_PLACEHOLDER, commands, website_url=WEBSITE_PLACEHOLDER)
+    return build_manifest(
+        APP_ID_PLACEHOLDER,
+        commands,
+        website_url=WEBSITE_PLACEHOLDER,
+        manifest_id=MANIFEST_ID_PLACEHOLDER,
+    )
 
 
 def write_package(
@@ -106,12 +121,18 @@ def write_package(
     developer: str = "supervision-bot",
     privacy_url: str | None = None,
     terms_url: str | None = None,
+    manifest_id: str | None = None,
 ) -> Path:
     """Write the upload zip (manifest.json, color.png, outline.png) to `out`."""
     if not app_id or not _GUID.match(app_id):
         raise PackageError(
             "Set TEAMS_APP_ID to the bot's Microsoft app id (a GUID such as "
             "00000000-0000-0000-0000-000000000000) before building the Teams package."
+        )
+    if manifest_id is not None and not _GUID.match(manifest_id):
+        raise PackageError(
+            f"The Teams app id {manifest_id!r} (--app-id / TEAMS_MANIFEST_ID) must be a GUID "
+            "such as 00000000-0000-0000-0000-000000000000; leave it unset to use the bot's id."
         )
     for url in (website_url, privacy_url, terms_url):
         if url is not None and not url.startswith("https://"):
@@ -123,6 +144,7 @@ def write_package(
         website_url=website_url,
         privacy_url=privacy_url,
         terms_url=terms_url,
+        manifest_id=manifest_id,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:

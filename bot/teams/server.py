@@ -34,6 +34,25 @@ from bot.transport import Transport
 
 log = logging.getLogger(__name__)
 
+LOOPBACK = "127.0.0.1"
+ALL_INTERFACES = ("0.0.0.0", "::", "")
+DEV_LISTEN_ALL_ENV = "TEAMS_DEV_LISTEN_ALL"
+
+
+def listen_host(host: str | None, *, dev_mode: bool, listen_all: bool = False) -> str:
+    """Where the endpoint listens: all interfaces normally, loopback only in dev mode.
+
+    An unauthenticated endpoint must not be reachable from the network by
+    accident: in local-development mode no host, or the all-interfaces
+    address `serve --teams` passes by default, becomes 127.0.0.1 unless
+    `listen_all` (--dev-listen-all / TEAMS_DEV_LISTEN_ALL=1) asks for it.
+    """
+    if not dev_mode or listen_all:
+        return host or "0.0.0.0"
+    if host is None or host in ALL_INTERFACES:
+        return LOOPBACK
+    return host
+
 
 class TeamsServer:
     """The Teams bot endpoint on `host:port`, in the foreground or in a background thread."""
@@ -109,7 +128,8 @@ def build_transport(
 ) -> TeamsTransport:
     """The Teams transport for the engine's scheduler (its own SDK client and loop)."""
     config = TeamsConfig.from_settings(settings, insecure_dev=insecure_dev)
-    return TeamsTransport(engine, clock, build_sdk_app(config, token=token), LoopThread())
+    app = build_sdk_app(config, token=token)
+    return TeamsTransport(engine, clock, app, LoopThread(), admin_ids=settings.admin_ids)
 
 
 def delivery_transport(
@@ -136,27 +156,39 @@ def serve_teams(
     clock: Clock,
     port: int,
     *,
-    host: str = "0.0.0.0",
+    host: str | None = None,
     insecure_dev: bool = False,
     reminders: bool = True,
+    listen_all: bool = False,
 ) -> None:
     """Serve POST /api/messages and GET /healthz until interrupted, with the reminder loop.
 
     Raises `MissingConfiguration` (a message for people) when Teams is not
-    configured and local-development mode was not asked for.
+    configured and local-development mode was not asked for. In that mode the
+    endpoint listens on 127.0.0.1 only (see `listen_host`).
     """
     from bot.scheduler import ReminderLoop
     from bot.teams.handlers_core import HandlersCore
 
     config = TeamsConfig.from_settings(settings, insecure_dev=insecure_dev)
+    bind = listen_host(host, dev_mode=config.dev_mode, listen_all=listen_all)
+    if config.dev_mode and bind == LOOPBACK and host != LOOPBACK:
+        log.warning(
+            "Local-development mode: listening on %s only, so other machines cannot reach "
+            "this unauthenticated endpoint. Set %s=1 (or pass --dev-listen-all) to listen "
+            "on all interfaces anyway, e.g. inside a container.",
+            LOOPBACK, DEV_LISTEN_ALL_ENV,
+        )  # fmt: skip
     core = HandlersCore(engine, clock, pack, settings)
-    server = TeamsServer(config, engine, clock, core, settings.admin_ids, host=host, port=port)
+    server = TeamsServer(config, engine, clock, core, settings.admin_ids, host=bind, port=port)
     mode = "LOCAL DEVELOPMENT (unauthenticated)" if config.dev_mode else "authenticated"
-    log.warning("Teams endpoint on http://%s:%d/api/messages (%s)", host, port, mode)
+    log.warning("Teams endpoint on http://%s:%d/api/messages (%s)", bind, port, mode)
     loop: ReminderLoop | None = None
     teams: TeamsTransport | None = None
     if reminders:
-        teams = TeamsTransport(engine, clock, build_sdk_app(config), LoopThread())
+        teams = TeamsTransport(
+            engine, clock, build_sdk_app(config), LoopThread(), admin_ids=settings.admin_ids
+        )
         transport = delivery_transport(settings, engine, clock, teams)
         loop = ReminderLoop(engine, pack, clock, transport, settings=settings)
         loop.start()

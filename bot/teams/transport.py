@@ -4,7 +4,8 @@
 the conversation reference stored when the person first talked to the bot or
 installed the app (its `serviceUrl` and conversation id). A person with no
 reference cannot be reached: `can_reach` says so and records an admin notice
-once, `send` raises a permanent `DeliveryFailed`, and
+once (and, that first time, messages every admin Teams can reach, as Slack
+DMs its admins), `send` raises a permanent `DeliveryFailed`, and
 `supervision-bot teams unreachable` lists everyone in that state.
 
 `CompositeTransport` serves an organisation on Slack and Teams at once: each
@@ -17,7 +18,7 @@ reaches is not reported as unreachable in Teams.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import httpx
 from microsoft_teams.apps import App
@@ -27,7 +28,9 @@ from bot.clock import Clock
 from bot.teams.app import send_reply
 from bot.teams.loop import LoopThread
 from bot.transport import DeliveryFailed, OutgoingMessage, Transport
-from storage import chat_queries, teams_queries
+from handlers.chat.identity import admins_to_tell
+from handlers.replies import Reply
+from storage import teams_queries
 from storage.db import session_scope
 from storage.models import Person
 
@@ -50,11 +53,19 @@ class TeamsTransport:
 
     name = "teams"
 
-    def __init__(self, engine: Engine, clock: Clock, app: App, loop: LoopThread | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        app: App,
+        loop: LoopThread | None = None,
+        admin_ids: Iterable[str] = (),
+    ):
         self.engine = engine
         self.clock = clock
         self.app = app
         self.loop = loop or LoopThread("teams-transport")
+        self.admin_ids = frozenset(admin_ids)
 
     def reachable(self, person: Person) -> bool:
         """Whether a conversation reference is stored for `person` (no side effects)."""
@@ -69,10 +80,24 @@ class TeamsTransport:
         return False
 
     def note_unreachable(self, person: Person) -> None:
-        """Record, once, an admin notice that `person` cannot be reached in Teams."""
+        """Record, once, an admin notice that `person` cannot be reached in Teams.
+
+        The first time, every admin with a Teams chat is messaged too; an admin
+        Teams cannot reach still has the notice (and is only logged here).
+        """
         text = UNREACHABLE_NOTICE.format(name=person.name, id=person.id)
+        key = unreachable_notice_key(person.id)
+        admins = admins_to_tell(self.engine, self.clock, self.admin_ids, key, text)
         with session_scope(self.engine) as s:
-            chat_queries.notice_once(s, unreachable_notice_key(person.id), text, self.clock.now())
+            references = [(a.id, teams_queries.get_reference(s, a.id)) for a in admins]
+        for admin_id, reference in references:
+            if reference is None:
+                log.info("admin %s has no Teams chat; the notice %s waits for them", admin_id, key)
+                continue
+            try:
+                self.loop.run(send_reply(self.app.api, reference, Reply(text=text)))
+            except Exception as exc:  # telling admins is a best effort; the notice is stored
+                log.warning("could not tell admin %s on Teams: %s", admin_id, exc)
 
     def send(self, person: Person, message: OutgoingMessage) -> None:
         with session_scope(self.engine) as s:

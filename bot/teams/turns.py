@@ -6,6 +6,11 @@ user principal name Teams reports for the member; a match by email is stored.
 Retried activities and second presses are ignored through `ProcessedEvent`.
 People the bot does not know are told to ask their admin, and admins are told
 once (an `AdminNotice`, and a Teams message to admins Teams can reach).
+
+Supervision is personal: outside a personal chat (a channel or group chat)
+the answer goes to the person's own chat with the bot, proactively, and the
+conversation they asked in only sees a short neutral line. Someone with no
+personal chat yet is asked to open one; nothing else is said where others read.
 """
 
 from __future__ import annotations
@@ -37,16 +42,54 @@ TROUBLE = (
     "please try again in a minute."
 )
 WELCOME = "Hello {name}! I'm the supervision assistant. I'll remind you about supervision here."
+SENT_PRIVATELY = "I've sent you a private message."
+MESSAGE_ME_DIRECTLY = (
+    "Please message me directly (open a chat with Supervision) so I can answer privately."
+)
 
 
 @dataclass
 class Outcome:
-    """What to send: replies in the person's conversation, and notices to admins."""
+    """What to send, and where.
+
+    `replies` go to the conversation the activity came from; `private` go to
+    the person's personal chat (`private_to`, a stored conversation reference)
+    and, when that delivery fails, `MESSAGE_ME_DIRECTLY` replaces `replies`.
+    `personal` is False for channels and group chats, where nothing private
+    may appear.
+    """
 
     person_id: str | None
     replies: list[Reply] = field(default_factory=list)
     admin_messages: list[tuple[dict[str, Any], Reply]] = field(default_factory=list)
     duplicate: bool = False
+    personal: bool = True
+    private: list[Reply] = field(default_factory=list)
+    private_to: dict[str, Any] | None = None
+
+
+def answered(
+    person_id: str | None,
+    replies: list[Reply],
+    *,
+    personal: bool,
+    private_to: dict[str, Any] | None,
+    admin_messages: list[tuple[dict[str, Any], Reply]] | None = None,
+) -> Outcome:
+    """`replies` where they may be read: in place in a personal chat, else privately."""
+    admin = admin_messages or []
+    if personal:
+        return Outcome(person_id, replies, admin)
+    if private_to is None:
+        return Outcome(person_id, [Reply(text=MESSAGE_ME_DIRECTLY)], admin, personal=False)
+    return Outcome(
+        person_id,
+        [Reply(text=SENT_PRIVATELY)],
+        admin,
+        personal=False,
+        private=replies,
+        private_to=private_to,
+    )
 
 
 class Turns:
@@ -83,17 +126,25 @@ class Turns:
             if person is not None and inbound.personal:
                 teams_queries.save_reference(s, person.id, inbound.reference, now)
             if not chat_queries.claim_event(s, PLATFORM, inbound.event_key, now):
-                return Outcome(person.id if person else None, duplicate=True)
+                return Outcome(
+                    person.id if person else None, duplicate=True, personal=inbound.personal
+                )
             if person is None:
                 return self._unknown(s, inbound, now)
             person_id, name = person.id, person.name
+            # Outside a personal chat, answers go to the person's own chat with the bot.
+            private_to = None if inbound.personal else teams_queries.get_reference(s, person_id)
+        if not inbound.personal and private_to is None:
+            # Nowhere private to answer: change nothing (a press or booking would go unseen).
+            return answered(person_id, [], personal=False, private_to=None)
         try:
-            return Outcome(person_id, self._answer(person_id, name, inbound))
+            replies = self._answer(person_id, name, inbound)
         except Exception:
             log.exception("Teams turn failed for %s (%s)", person_id, inbound.kind)
             with session_scope(self.engine) as s:
                 teams_queries.release_event(s, PLATFORM, inbound.event_key)
-            return Outcome(person_id, [Reply(text=TROUBLE)])
+            replies = [Reply(text=TROUBLE)]
+        return answered(person_id, replies, personal=inbound.personal, private_to=private_to)
 
     def _answer(self, person_id: str, name: str, inbound: Inbound) -> list[Reply]:
         if inbound.kind == "install":
@@ -117,4 +168,10 @@ class Turns:
                 ref = teams_queries.get_reference(s, admin_id)
                 if ref is not None:
                     admin_messages.append((ref, Reply(text=text)))
-        return Outcome(None, [Reply(text=UNKNOWN_USER)], admin_messages)
+        return answered(
+            None,
+            [Reply(text=UNKNOWN_USER)],
+            personal=inbound.personal,
+            private_to=None,
+            admin_messages=admin_messages,
+        )

@@ -73,6 +73,7 @@ class FakeConnector:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     posted: list[Posted] = field(default_factory=list)
     fail_status: int | None = None  # answer activity POSTs with this status instead
+    refuse: set[str] = field(default_factory=set)  # conversations that answer 403 (app removed)
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -131,6 +132,9 @@ class FakeConnector:
                 ):
                     if fake.fail_status is not None:
                         self._json(fake.fail_status, {"error": {"code": "Refused"}})
+                        return
+                    if parts[2] in fake.refuse:
+                        self._json(403, {"error": {"code": "BotNotInConversationRoster"}})
                         return
                     fake.posted.append(Posted(parts[2], body, self.headers.get("Authorization")))
                     self._json(201, {"id": uuid.uuid4().hex})

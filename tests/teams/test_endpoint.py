@@ -55,9 +55,18 @@ def test_question_is_answered_with_a_card_in_the_same_conversation(dev_endpoint:
     assert "Next due" in facts and "Cadence" in facts
 
 
-def test_mention_in_a_channel_is_stripped_and_answered(dev_endpoint: Endpoint) -> None:
+def test_mention_in_a_channel_is_answered_privately_not_in_the_channel(
+    dev_endpoint: Endpoint,
+) -> None:
+    """The opposite of what this test used to check: a team's overdue list is personal,
+    so it goes to the asker's own chat with the bot and the channel sees one neutral line."""
     _link(dev_endpoint, "tm1", "aad-sam")
     fake = dev_endpoint.connector
+    hello = activity(
+        "message", service_url=fake.url, aad="aad-sam", user_id="29:sam",
+        conversation_id="a:sam", text="help",
+    )  # fmt: skip
+    assert dev_endpoint.post(hello)[0] == 200
     body = activity(
         "message",
         service_url=fake.url,
@@ -68,11 +77,15 @@ def test_mention_in_a_channel_is_stripped_and_answered(dev_endpoint: Endpoint) -
         text="<at>Supervision</at> who is overdue in my team?",
     )
     assert dev_endpoint.post(body)[0] == 200
-    [reply] = fake.to("19:channel@thread.tacv2")
-    assert "Sorry, I didn't understand" not in str(reply)
+    [in_channel] = fake.to("19:channel@thread.tacv2")
+    assert in_channel["text"] == "I've sent you a private message."
+    assert "attachments" not in in_channel and "Jo Brown" not in str(in_channel)
+    private = fake.to("a:sam")[-1]
+    assert "Jo Brown" in str(private) and "Sorry, I didn't understand" not in str(private)
     with session_scope(dev_endpoint.server.bot.turns.engine) as s:
-        # A channel is not a place for personal reminders: no reference stored.
-        assert s.get(ConversationRef, ("tm1", "teams")) is None
+        # A channel is not a place for personal reminders: the stored reference stays personal.
+        ref = s.get(ConversationRef, ("tm1", "teams"))
+        assert ref is not None and '"id": "a:sam"' in ref.reference
 
 
 def test_first_message_stores_the_conversation_reference(dev_endpoint: Endpoint) -> None:

@@ -17,6 +17,8 @@ from bot import cli_teams
 from bot.teams.handlers_core import MAX_MANIFEST_COMMANDS, registry_commands
 from bot.teams.package import (
     APP_ID_PLACEHOLDER,
+    MANIFEST_ID_PLACEHOLDER,
+    MANIFEST_VERSION,
     PackageError,
     build_manifest,
     color_icon,
@@ -75,15 +77,54 @@ def test_commands_follow_the_intent_registry() -> None:
 
 
 def test_manifest_fields_meet_teams_limits() -> None:
+    """Hand checks of the v1.22 schema's limits (the schema itself is not vendored here).
+
+    The command limits are those of every published schema version up to 1.22: at most
+    three command lists, one scope each, ten commands a list, titles of 32 characters
+    and descriptions of 128.
+    """
     m = build_manifest(APP_ID, registry_commands(), website_url=SITE)
-    assert m["manifestVersion"] == "1.17" and "v1.17" in m["$schema"]
+    assert m["manifestVersion"] == MANIFEST_VERSION == "1.22"
+    assert m["$schema"] == (
+        "https://developer.microsoft.com/en-us/json-schemas/teams/v1.22/MicrosoftTeams.schema.json"
+    )
     assert m["id"] == APP_ID and m["bots"][0]["botId"] == APP_ID
     assert re.fullmatch(r"\d+\.\d+\.\d+", m["version"])
+    assert len(m["developer"]["name"]) <= 32
     assert len(m["name"]["short"]) <= 30 and len(m["name"]["full"]) <= 100
     assert len(m["description"]["short"]) <= 80 and len(m["description"]["full"]) <= 4000
     assert re.fullmatch(r"#[0-9A-F]{6}", m["accentColor"])
     assert all(m["developer"][k].startswith("https://") for k in ("websiteUrl", "privacyUrl"))
-    assert "personal" in m["bots"][0]["scopes"]
+    [bot] = m["bots"]
+    assert bot["scopes"] == ["personal", "team", "groupChat"]
+    lists = bot["commandLists"]
+    assert len(lists) <= 3
+    scopes = [scope for entry in lists for scope in entry["scopes"]]
+    assert sorted(scopes) == sorted(bot["scopes"])  # every scope once, one list each
+    for entry in lists:
+        assert len(entry["scopes"]) == 1
+        assert 1 <= len(entry["commands"]) <= MAX_MANIFEST_COMMANDS == 10
+        assert entry["commands"] == lists[0]["commands"]
+        for c in entry["commands"]:
+            assert set(c) == {"title", "description"}
+            assert len(c["title"]) <= 32 and len(c["description"]) <= 128
+
+
+def test_teams_app_id_may_differ_from_the_bot_id() -> None:
+    other = "1a2b3c4d-0000-4000-8000-00000000abcd"
+    m = build_manifest(APP_ID, registry_commands(), website_url=SITE, manifest_id=other)
+    assert m["id"] == other and m["bots"][0]["botId"] == APP_ID
+    template = manifest_template(registry_commands())
+    assert template["id"] == MANIFEST_ID_PLACEHOLDER
+    assert template["bots"][0]["botId"] == APP_ID_PLACEHOLDER
+
+
+def test_package_refuses_a_teams_app_id_that_is_not_a_guid(tmp_path: Path) -> None:
+    with pytest.raises(PackageError, match="--app-id / TEAMS_MANIFEST_ID"):
+        write_package(
+            tmp_path / "a.zip", APP_ID, registry_commands(), website_url=SITE, manifest_id="x"
+        )
+    assert not (tmp_path / "a.zip").exists()
 
 
 def test_icons_have_the_sizes_and_colours_teams_requires() -> None:
@@ -131,3 +172,30 @@ def test_teams_package_command(tmp_path: Path) -> None:
     assert out.exists() and "Upload it in Teams" in " ".join(ok.output.split())
     missing = runner.invoke(app, [*args[:-1], str(tmp_path / "x.zip")], env={"TEAMS_APP_ID": ""})
     assert missing.exit_code == 1 and "Set TEAMS_APP_ID" in missing.output
+
+
+def test_teams_package_command_takes_a_separate_teams_app_id(tmp_path: Path) -> None:
+    app = typer.Typer()
+    cli_teams.register(app)
+    runner = CliRunner()
+    other = "1a2b3c4d-0000-4000-8000-00000000abcd"
+    base = ["teams-package", "--website-url", SITE, "--out"]
+
+    def manifest_of(out: Path) -> dict:
+        with zipfile.ZipFile(out) as zf:
+            return dict(json.loads(zf.read("manifest.json")))
+
+    env = {"TEAMS_APP_ID": APP_ID, "TEAMS_MANIFEST_ID": ""}
+    flag = runner.invoke(app, [*base, str(tmp_path / "a.zip"), "--app-id", other], env=env)
+    assert flag.exit_code == 0, flag.output
+    assert manifest_of(tmp_path / "a.zip")["id"] == other
+    by_env = runner.invoke(
+        app, [*base, str(tmp_path / "b.zip")], env={**env, "TEAMS_MANIFEST_ID": other}
+    )
+    assert by_env.exit_code == 0, by_env.output
+    built = manifest_of(tmp_path / "b.zip")
+    assert built["id"] == other and built["bots"][0]["botId"] == APP_ID
+    default = runner.invoke(app, [*base, str(tmp_path / "c.zip")], env=env)
+    assert default.exit_code == 0 and manifest_of(tmp_path / "c.zip")["id"] == APP_ID
+    bad = runner.invoke(app, [*base, str(tmp_path / "d.zip"), "--app-id", "nope"], env=env)
+    assert bad.exit_code == 1 and "must be a GUID" in " ".join(bad.output.split())

@@ -130,6 +130,31 @@ def test_person_without_reference_cannot_be_reached(org: Engine, transport: Team
     assert "Chris Green" in notices[0].text
 
 
+def test_admins_on_teams_are_told_once_who_cannot_be_reached(
+    org: Engine, connector: FakeConnector, transport: TeamsTransport
+) -> None:
+    """As Slack DMs its admins: the first notice about a person also reaches admins in Teams."""
+    _store_reference(org, connector, "adm", "a:ada")
+    chris = _person(org, "sw3")
+    assert not transport.can_reach(chris)
+    with pytest.raises(DeliveryFailed):
+        transport.send(chris, _message(Reply(text="Reminder")))
+    assert not transport.can_reach(chris)
+    [told] = connector.to("a:ada")
+    assert "Chris Green (sw3)" in told["text"] and "no Teams chat" in told["text"]
+    # Nobody else is messaged: Chris has no chat, and the notice is not repeated.
+    assert [p.conversation_id for p in connector.posted] == ["a:ada"]
+
+
+def test_admin_without_a_teams_chat_keeps_the_stored_notice_only(
+    org: Engine, connector: FakeConnector, transport: TeamsTransport
+) -> None:
+    assert not transport.can_reach(_person(org, "sw3"))
+    assert connector.posted == []
+    with session_scope(org) as s:
+        assert s.get(AdminNotice, unreachable_notice_key("sw3")) is not None
+
+
 def test_refusal_by_teams_is_a_permanent_failure(
     org: Engine, connector: FakeConnector, transport: TeamsTransport
 ) -> None:
