@@ -3,26 +3,34 @@
 Every listener acknowledges at once and does the work in a lazy listener
 (`process_before_response=True`, so this also works on FaaS), well within
 Slack's 3 seconds. Event retries (X-Slack-Retry-Num) and repeated interactions
-are recognised by their ids in the ProcessedEvent table and ignored.
+are recognised by their ids in the ProcessedEvent table and ignored; when the
+work for an id fails, the id is released again so a later retry is answered.
+
+Supervision is personal, so answers go where only the asker sees them (see
+bot.slack.answers).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import render_slack
 from bot.slack import registry
+from bot.slack.answers import Answers
 from bot.slack.transport import SlackTransport
-from bot.slack.verify import ClockedRequestVerification
+from bot.slack.verify import ClockedRequestVerification, SocketModeOnly
 from handlers.chat.dispatch import UNKNOWN_PERSON, ChatService
 from handlers.chat.identity import UNKNOWN_USER_NOTICE, display_name, identify_slack
 from handlers.replies import Reply
+from storage.db import session_scope
+from storage.teams_queries import release_event
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -36,6 +44,7 @@ class SlackBot:
         self.service = service
         self.client = client
         self.transport = transport
+        self.answers = Answers(client, transport)
 
     # --- who is asking -------------------------------------------------------------------
     def plain_text(self, text: str) -> str:
@@ -70,15 +79,19 @@ class SlackBot:
     def unknown(self) -> Reply:
         return Reply(text=UNKNOWN_PERSON, ephemeral=True)
 
+    def once(self, key: str, work: Callable[[], None]) -> None:
+        """Do `work` the first time `key` is seen; if it fails, release `key` for a retry."""
+        if not self.service.claim(PLATFORM, key):
+            return
+        try:
+            work()
+        except Exception:
+            # No ChatService method releases a claim yet; this is the store's own function.
+            with session_scope(self.service.engine) as session:
+                release_event(session, PLATFORM, key)
+            raise
+
     # --- sending ---------------------------------------------------------------------------
-    def post(self, channel: str, reply: Reply) -> None:
-        for payload in render_slack.messages(reply):
-            self.client.chat_postMessage(channel=channel, **payload)
-
-    def post_ephemeral(self, channel: str, user: str, reply: Reply) -> None:
-        for payload in render_slack.messages(reply):
-            self.client.chat_postEphemeral(channel=channel, user=user, **payload)
-
     def show(self, reply: Reply, *, trigger_id: str | None, deliver: Any) -> None:
         """Open a reply's form as a modal when Slack gave a trigger, else deliver it."""
         if reply.form is not None and trigger_id:
@@ -95,118 +108,135 @@ class SlackBot:
         reply = self.service.home(person_id) if person_id else self.unknown()
         self.client.views_publish(user_id=slack_user_id, view=render_slack.home_view(reply))
 
+    def _answer(self, user: str, text: str, *, command: bool = False) -> Reply:
+        pid = self.person_id(user)
+        if pid is None:
+            return self.unknown()
+        return self.service.text(pid, text, platform=PLATFORM, command=command)
+
     # --- listeners (lazy: run after the ack) ----------------------------------------------------
     def on_message(self, body: dict[str, Any]) -> None:
         event = body.get("event") or {}
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        if not self.service.claim(PLATFORM, f"event:{body.get('event_id')}"):
-            return
-        pid = self.person_id(str(event.get("user")))
-        text = self.plain_text(str(event.get("text") or ""))
-        reply = self.service.text(pid, text, platform=PLATFORM) if pid else self.unknown()
-        self.post(str(event["channel"]), reply)
+
+        def work() -> None:
+            text = self.plain_text(str(event.get("text") or ""))
+            self.answers.post(str(event["channel"]), self._answer(str(event.get("user")), text))
+
+        self.once(f"event:{body.get('event_id')}", work)
 
     def on_mention(self, body: dict[str, Any]) -> None:
         event = body.get("event") or {}
-        if not self.service.claim(PLATFORM, f"event:{body.get('event_id')}"):
-            return
         user = str(event.get("user"))
-        pid = self.person_id(user)
-        text = self.plain_text(str(event.get("text") or ""))
-        reply = self.service.text(pid, text, platform=PLATFORM) if pid else self.unknown()
-        # Supervision is personal: answers in a channel are shown only to the asker.
-        self.post_ephemeral(str(event["channel"]), user, reply)
+
+        def work() -> None:
+            reply = self._answer(user, self.plain_text(str(event.get("text") or "")))
+            # Supervision is personal: answers in a channel are shown only to the asker.
+            self.answers.privately(user, reply, response_url=None, channel=str(event["channel"]))
+
+        self.once(f"event:{body.get('event_id')}", work)
 
     def on_home(self, body: dict[str, Any]) -> None:
         event = body.get("event") or {}
         if event.get("tab", "home") != "home":
             return
-        if not self.service.claim(PLATFORM, f"event:{body.get('event_id')}"):
-            return
         user = str(event.get("user"))
-        self.publish_home(user, self.person_id(user))
-
-    def on_command(self, body: dict[str, Any], respond: Respond) -> None:
-        if not self.service.claim(PLATFORM, f"command:{body.get('trigger_id')}"):
-            return
-        pid = self.person_id(str(body.get("user_id")))
-        text = str(body.get("text") or "").strip() or "help"
-        reply = (
-            self.service.text(pid, text, platform=PLATFORM, command=True) if pid else self.unknown()
+        self.once(
+            f"event:{body.get('event_id')}", lambda: self.publish_home(user, self.person_id(user))
         )
 
-        def deliver(r: Reply) -> None:
-            for payload in render_slack.messages(r):
-                respond(response_type="ephemeral", replace_original=False, **payload)
+    def on_command(self, body: dict[str, Any]) -> None:
+        user = str(body.get("user_id"))
 
-        self.show(reply, trigger_id=body.get("trigger_id"), deliver=deliver)
+        def work() -> None:
+            reply = self._answer(user, str(body.get("text") or "").strip() or "help", command=True)
+            self.show(
+                reply,
+                trigger_id=body.get("trigger_id"),
+                deliver=lambda r: self.answers.privately(
+                    user, r, response_url=body.get("response_url"), channel=body.get("channel_id")
+                ),
+            )
+
+        self.once(f"command:{body.get('trigger_id')}", work)
 
     def on_action(self, body: dict[str, Any]) -> None:
         action = (body.get("actions") or [{}])[0]
         user = str((body.get("user") or {}).get("id"))
         parts = (user, action.get("action_id"), action.get("value"), action.get("action_ts"))
-        key = "action:" + ":".join(str(p) for p in parts)
-        if not self.service.claim(PLATFORM, key):
-            return
-        pid = self.person_id(user)
-        if pid is None:
-            reply = self.unknown()
-        else:
-            reply = self.service.action(
-                pid, str(action.get("action_id")), str(action.get("value") or "")
-            )
-        channel = (body.get("channel") or {}).get("id")
 
-        def deliver(r: Reply) -> None:
-            if channel:
-                self.post(str(channel), r)
+        def work() -> None:
+            pid = self.person_id(user)
+            if pid is None:
+                reply = self.unknown()
             else:
-                self.transport.post_dm(user, r)
+                reply = self.service.action(
+                    pid, str(action.get("action_id")), str(action.get("value") or "")
+                )
+            self.show(
+                reply,
+                trigger_id=body.get("trigger_id"),
+                deliver=lambda r: self.answers.to_interaction(body, user, r),
+            )
+            if (body.get("view") or {}).get("type") == "home":
+                self.publish_home(user, pid)
 
-        self.show(reply, trigger_id=body.get("trigger_id"), deliver=deliver)
-        if (body.get("view") or {}).get("type") == "home":
-            self.publish_home(user, pid)
+        self.once("action:" + ":".join(str(p) for p in parts), work)
 
     def on_view(self, body: dict[str, Any]) -> None:
         view = body.get("view") or {}
         user = str((body.get("user") or {}).get("id"))
-        if not self.service.claim(PLATFORM, f"view:{view.get('id')}:{view.get('hash')}"):
-            return
-        pid = self.person_id(user)
-        if pid is None:
-            reply = self.unknown()
-        else:
-            fields = render_slack.form_values(view.get("state") or {})
-            reply = self.service.action(
-                pid, str(view.get("callback_id")), str(view.get("private_metadata") or ""), fields
+
+        def work() -> None:
+            pid = self.person_id(user)
+            if pid is None:
+                reply = self.unknown()
+            else:
+                fields = render_slack.form_values(view.get("state") or {})
+                reply = self.service.action(
+                    pid,
+                    str(view.get("callback_id")),
+                    str(view.get("private_metadata") or ""),
+                    fields,
+                )
+            # A reply with a form (e.g. "check for children's details, then confirm") opens a
+            # new modal with the submission's own trigger; anything else arrives as a DM.
+            self.show(
+                reply,
+                trigger_id=body.get("trigger_id"),
+                deliver=lambda r: self.transport.post_dm(user, r),
             )
-        # A reply with a form (e.g. "check for children's details, then confirm") opens a new
-        # modal with the submission's own trigger; anything else arrives as a DM.
-        self.show(
-            reply,
-            trigger_id=body.get("trigger_id"),
-            deliver=lambda r: self.transport.post_dm(user, r),
-        )
+
+        self.once(f"view:{view.get('id')}:{view.get('hash')}", work)
 
 
 def _ack(ack: Ack) -> None:
     ack()
 
 
-def build_app(bot: SlackBot, signing_secret: str) -> App:
-    """A sync Bolt app with every registered event, the command, actions and views wired."""
+def build_app(bot: SlackBot, signing_secret: str | None) -> App:
+    """A sync Bolt app with every registered event, the command, actions and views wired.
+
+    `signing_secret` None: Socket Mode only (Slack authenticates the WebSocket with the
+    app-level token), and any request arriving over HTTP is refused.
+    """
+    verify = (
+        ClockedRequestVerification(signing_secret, bot.service.clock)
+        if signing_secret
+        else SocketModeOnly()
+    )
     app = App(
         client=bot.client,
-        signing_secret=signing_secret,
+        signing_secret=signing_secret or "",
         process_before_response=True,
         token_verification_enabled=False,  # auth.test happens on the first request instead
         # Signatures are checked first, against the injected clock (see bot.slack.verify).
         request_verification_enabled=False,
-        before_authorize=ClockedRequestVerification(signing_secret, bot.service.clock),
+        before_authorize=verify,
     )
 
-    def lazy(method: Any) -> Any:
+    def lazy(method: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
         def run(body: dict[str, Any]) -> None:
             try:
                 method(body)
@@ -214,12 +244,6 @@ def build_app(bot: SlackBot, signing_secret: str) -> App:
                 log.exception("Slack listener failed")
 
         return run
-
-    def command(body: dict[str, Any], respond: Respond) -> None:
-        try:
-            bot.on_command(body, respond)
-        except Exception:
-            log.exception("Slack command failed")
 
     handlers = {
         "app_home_opened": bot.on_home,
@@ -229,7 +253,7 @@ def build_app(bot: SlackBot, signing_secret: str) -> App:
     for event in registry.EVENTS:
         slack_event = "message" if event == "message.im" else event
         app.event(slack_event)(ack=_ack, lazy=[lazy(handlers[event])])
-    app.command(registry.COMMAND)(ack=_ack, lazy=[command])
+    app.command(registry.COMMAND)(ack=_ack, lazy=[lazy(bot.on_command)])
     for action_id in registry.BUTTON_ACTIONS:
         app.action(action_id)(ack=_ack, lazy=[lazy(bot.on_action)])
     for callback_id in registry.VIEW_CALLBACKS:

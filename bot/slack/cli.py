@@ -22,16 +22,33 @@ log = logging.getLogger(__name__)
 HOW_TO_CREATE = (
     "Create the Slack app from app_manifest.yaml (api.slack.com/apps > Create New App > "
     "From an app manifest), install it to your workspace, then copy the Bot User OAuth Token "
-    "(xoxb-...) to SLACK_BOT_TOKEN and the Signing Secret (Basic Information) to "
-    "SLACK_SIGNING_SECRET; for --socket, create an App-Level Token with connections:write "
-    "and set SLACK_APP_TOKEN (xapp-...)."
+    "(xoxb-...) to SLACK_BOT_TOKEN and, for --http, the Signing Secret (Basic Information) to "
+    "SLACK_SIGNING_SECRET."
+)
+HOW_TO_SOCKET = (
+    "For --socket, set socket_mode_enabled: true in the manifest, then under Basic Information "
+    "> App-Level Tokens create a token with the connections:write scope and set SLACK_APP_TOKEN "
+    "(xapp-...). Socket Mode needs no signing secret and no public URL."
 )
 
 
 def check_config(settings: Settings, *, socket: bool) -> None:
-    """One clear message naming every missing variable, and how to get them."""
-    names = ["slack_bot_token", "slack_signing_secret"] + (["slack_app_token"] if socket else [])
-    settings.require(*names, hint=HOW_TO_CREATE)
+    """One clear message naming every missing variable, and how to get them.
+
+    HTTP needs the bot token and the signing secret; Socket Mode the bot token and
+    the app-level token (the WebSocket is authenticated by it, nothing is signed).
+    """
+    if socket:
+        settings.require(
+            "slack_bot_token", "slack_app_token", hint=HOW_TO_CREATE + " " + HOW_TO_SOCKET
+        )
+        if not str(settings.slack_app_token).startswith("xapp-"):
+            raise MissingConfiguration(
+                "SLACK_APP_TOKEN is not an App-Level Token: those start with xapp- (the bot "
+                "token, xoxb-..., belongs in SLACK_BOT_TOKEN). " + HOW_TO_SOCKET
+            )
+        return
+    settings.require("slack_bot_token", "slack_signing_secret", hint=HOW_TO_CREATE)
 
 
 def _start_reminders(service: ChatService, transport: SlackTransport, settings: Settings) -> None:
@@ -76,8 +93,8 @@ def serve(
 ) -> None:
     """Run the chat app and the reminder loop: Slack over HTTP or Socket Mode, or Teams.
 
-    Slack needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (and SLACK_APP_TOKEN for
-    --socket); SLACK_API_URL overrides the Web API base URL. Teams needs
+    Slack over --http needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; --socket needs
+    SLACK_BOT_TOKEN and SLACK_APP_TOKEN; SLACK_API_URL overrides the Web API base URL. Teams needs
     TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID. DATABASE_URL picks the store.
     """
     if sum((http, socket, teams)) != 1:
@@ -109,7 +126,9 @@ def serve(
     )
     client = make_client(settings)
     transport = SlackTransport(client, engine, clock, service.admin_ids)
-    app = build_app(SlackBot(service, client, transport), str(settings.slack_signing_secret))
+    # Socket Mode runs without a signing secret: the app then refuses any HTTP request.
+    secret = None if socket else str(settings.slack_signing_secret)
+    app = build_app(SlackBot(service, client, transport), secret)
     if reminders:
         _start_reminders(service, transport, settings)
     if socket:

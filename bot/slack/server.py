@@ -62,11 +62,21 @@ def serve_http(app: App, host: str, port: int) -> None:
     server.run()
 
 
-def serve_socket(app: App, app_token: str) -> None:
-    """Socket Mode: no public endpoint needed (an outbound WebSocket to Slack)."""
+def socket_handler(app: App, app_token: str) -> Any:
+    """Bolt's Socket Mode handler (not yet connected); `.connect()`, `.close()`.
+
+    It asks apps.connections.open for the WebSocket address through the app's own
+    WebClient, so SLACK_API_URL applies here too.
+    """
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    SocketModeHandler(app, app_token, web_client=app.client).start()
+    return SocketModeHandler(app, app_token, web_client=app.client)
+
+
+def serve_socket(app: App, app_token: str) -> None:
+    """Socket Mode: no public endpoint needed (an outbound WebSocket to Slack)."""
+    log.info("connecting to Slack in Socket Mode")
+    socket_handler(app, app_token).start()
 
 
 def start_background(target: Callable[[], None], name: str) -> threading.Thread:

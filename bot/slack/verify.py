@@ -7,7 +7,12 @@ application's `Clock`, so tests and replays run at a fixed instant.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from slack_bolt.middleware import Middleware
 from slack_bolt.middleware.request_verification import RequestVerification
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import Clock as SlackClock
 from slack_sdk.signature import SignatureVerifier
 
@@ -30,3 +35,18 @@ class ClockedRequestVerification(RequestVerification):
         self._verifier = SignatureVerifier(
             signing_secret=signing_secret, clock=_ClockAdapter(clock)
         )
+
+
+class SocketModeOnly(Middleware):
+    """For an app run without a signing secret (Socket Mode): refuse anything sent over HTTP.
+
+    Socket Mode requests arrive on the WebSocket that the app-level token opened,
+    so they need no signature; an HTTP request could not be verified, so it is refused.
+    """
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        if req.mode == "socket_mode":
+            return next()
+        return BoltResponse(status=401, body={"error": "invalid request"})

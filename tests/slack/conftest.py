@@ -112,23 +112,31 @@ class Harness:
         }
         return self.event(event, event_id, **kw)
 
-    def command(self, user: str, text: str, trigger: str = "trig-1") -> Posted:
+    def command(
+        self,
+        user: str,
+        text: str,
+        trigger: str = "trig-1",
+        channel: str | None = None,
+        response_url: str | None = None,
+        **kw: Any,
+    ) -> Posted:
         form = {
             "token": "legacy",
             "team_id": "T0001",
-            "channel_id": "D" + user.removeprefix("U"),
+            "channel_id": channel or "D" + user.removeprefix("U"),
             "user_id": user,
             "command": "/supervision",
             "text": text,
             "api_app_id": "A0001",
-            "response_url": self.fake.response_url(trigger),
+            "response_url": response_url or self.fake.response_url(trigger),
             "trigger_id": trigger,
         }
-        return self.post(urlencode(form), "application/x-www-form-urlencoded")
+        return self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
 
-    def interact(self, payload: dict[str, Any]) -> Posted:
+    def interact(self, payload: dict[str, Any], **kw: Any) -> Posted:
         return self.post(
-            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", **kw
         )
 
     def press(
@@ -138,7 +146,14 @@ class Harness:
         value: str,
         action_ts: str = "1775635300.1",
         trigger: str = "trig-b",
+        *,
+        channel: str | None = None,
+        ephemeral: bool = False,
+        response_url: str | None = None,
+        **kw: Any,
     ) -> Posted:
+        """A button pressed on a message: by default the bot's message in the presser's DM."""
+        channel = channel or "D" + user.removeprefix("U")
         return self.interact(
             {
                 "type": "block_actions",
@@ -146,8 +161,14 @@ class Harness:
                 "user": {"id": user},
                 "api_app_id": "A0001",
                 "trigger_id": trigger,
-                "channel": {"id": "D" + user.removeprefix("U")},
-                "container": {"type": "message", "message_ts": "1775635200.000200"},
+                "channel": {"id": channel},
+                "container": {
+                    "type": "message",
+                    "message_ts": "1775635200.000200",
+                    "channel_id": channel,
+                    "is_ephemeral": ephemeral,
+                },
+                "response_url": response_url or self.fake.response_url(f"press-{action_ts}"),
                 "actions": [
                     {
                         "type": "button",
@@ -157,7 +178,8 @@ class Harness:
                         "action_ts": action_ts,
                     }
                 ],
-            }
+            },
+            **kw,
         )
 
     def get(self, path: str) -> Posted:
@@ -175,8 +197,8 @@ def fake() -> Iterator[FakeSlack]:
     server.stop()
 
 
-@pytest.fixture
-def slack(engine: Engine, fake: FakeSlack) -> Iterator[Harness]:
+def make_bot(engine: Engine, fake: FakeSlack) -> SlackBot:
+    """The reference organisation (Alex, Sam and Ada linked to Slack) behind a SlackBot."""
     seed(engine)
     with session_scope(engine) as s:
         for pid, uid in LINKED.items():
@@ -193,12 +215,18 @@ def slack(engine: Engine, fake: FakeSlack) -> Iterator[Harness]:
     )  # type: ignore[call-arg]
     client = make_client(settings)
     transport = SlackTransport(client, engine, chat.clock, chat.admin_ids)
-    app = build_app(SlackBot(chat, client, transport), SECRET)
+    return SlackBot(chat, client, transport)
+
+
+@pytest.fixture
+def slack(engine: Engine, fake: FakeSlack) -> Iterator[Harness]:
+    bot = make_bot(engine, fake)
+    app = build_app(bot, SECRET)
     server = make_http_server(app, "127.0.0.1", 0, threads=4, asyncore_loop_timeout=0.05)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield Harness(fake, f"http://127.0.0.1:{server.effective_port}", engine, transport)
+        yield Harness(fake, f"http://127.0.0.1:{server.effective_port}", engine, bot.transport)
     finally:
         stop_http_server(server)
         thread.join(timeout=5)

@@ -1,8 +1,11 @@
 """A small fake of Slack's Web API on localhost: records every call, answers real-shaped JSON.
 
 Serves /api/<method> (GET query or POST form/JSON, like slack_sdk sends) and
-/response/<id> (slash-command response_url). `rate_limit_once(method)` answers
-the next call of `method` with HTTP 429 and Retry-After: 1, as Slack does.
+/response/<id> (the response_url of a slash command or button press; ids starting
+with "expired" answer 404 expired_url, as Slack does after 30 minutes or five uses).
+`rate_limit_once(method)` answers the next call of `method` with HTTP 429 and
+Retry-After: 1, as Slack does. chat.postEphemeral in a channel of `not_member`
+fails with not_in_channel. apps.connections.open answers `socket_url` (Socket Mode).
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ class FakeSlack:
 
     users: dict[str, str] = field(default_factory=dict)
     undeliverable: set[str] = field(default_factory=set)  # conversations.open fails for these
+    not_member: set[str] = field(default_factory=set)  # channels the bot was never added to
+    socket_url: str = ""  # what apps.connections.open hands out
     calls: list[Call] = field(default_factory=list)
     _limited: set[str] = field(default_factory=set)
-    _failing: dict[str, int] = field(default_factory=dict)
+    _failing: dict[str, tuple[int, str]] = field(default_factory=dict)
     _gates: dict[str, threading.Event] = field(default_factory=dict)
     _cond: threading.Condition = field(default_factory=threading.Condition)
 
@@ -54,6 +59,8 @@ class FakeSlack:
                 else:
                     args = {k: v[0] for k, v in parse_qs(raw).items()}
                 args.update({k: v[0] for k, v in parse_qs(url.query).items()})
+                if url.path.endswith("/apps.connections.open"):  # which token opened the socket
+                    args["_authorization"] = self.headers.get("Authorization")
                 fake._handle(self, url.path, args)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -82,20 +89,26 @@ class FakeSlack:
         gate = self._gates[method] = threading.Event()
         return gate
 
-    def fail_once(self, method: str, status: int = 503) -> None:
-        """The next call of `method` gets a transient server error."""
-        self._failing[method] = status
+    def fail_once(self, method: str, status: int = 503, error: str = "fatal_error") -> None:
+        """The next call of `method` fails: by default a transient server error; with
+        status 200, Slack's usual `{"ok": false, "error": ...}` (the client won't retry)."""
+        self._failing[method] = (status, error)
 
     # --- inspection -----------------------------------------------------------------------
     def of(self, method: str, *, ok_only: bool = True) -> list[Call]:
         with self._cond:
             return [c for c in self.calls if c.method == method and (c.ok or not ok_only)]
 
-    def wait(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
-        """Block until `count` successful calls of `method` arrived (lazy listeners are async)."""
+    def wait(
+        self, method: str, count: int = 1, timeout: float = 10.0, *, ok_only: bool = True
+    ) -> list[Call]:
+        """Block until `count` successful (or, ok_only=False, any) calls of `method` arrived
+        (lazy listeners are async)."""
         with self._cond:
-            self._cond.wait_for(lambda: len(self.of(method)) >= count, timeout=timeout)
-        found = self.of(method)
+            self._cond.wait_for(
+                lambda: len(self.of(method, ok_only=ok_only)) >= count, timeout=timeout
+            )
+        found = self.of(method, ok_only=ok_only)
         assert len(found) >= count, (
             f"expected {count} {method} call(s), got {len(found)}: {self.calls}"
         )
@@ -108,6 +121,10 @@ class FakeSlack:
         if gate is not None:
             gate.wait(timeout=10)
         status, headers, body = 200, {}, self._answer(method, args)
+        if method == "response_url":
+            args = {**args, "_path": path}
+            if path.removeprefix("/response/").startswith("expired"):
+                status, body = 404, {"ok": False, "error": "expired_url"}
         with self._cond:
             if method in self._limited:
                 self._limited.discard(method)
@@ -117,7 +134,8 @@ class FakeSlack:
                     {"ok": False, "error": "ratelimited"},
                 )
             elif method in self._failing:
-                status, body = self._failing.pop(method), {"ok": False, "error": "fatal_error"}
+                status, error = self._failing.pop(method)
+                body = {"ok": False, "error": error}
             self.calls.append(Call(method, args, status, bool(body.get("ok"))))
             self._cond.notify_all()
         data = json.dumps(body).encode()
@@ -148,7 +166,11 @@ class FakeSlack:
                 "message": {"text": args.get("text"), "user": "UBOT"},
             }
         if method == "chat.postEphemeral":
+            if args.get("channel") in self.not_member:
+                return {"ok": False, "error": "not_in_channel"}
             return {"ok": True, "message_ts": f"1775635200.{len(self.calls):06d}"}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
         if method == "conversations.open":
             user = str(args.get("users"))
             if user in self.undeliverable:

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from bot.slack import registry
+from bot.slack.server import EVENTS_PATH
 from handlers.chat import buttons
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,3 +64,33 @@ def test_every_button_in_the_code_is_a_registered_action() -> None:
     assert used <= set(buttons.BY_ID), used - set(buttons.BY_ID)
     assert set(buttons.ENGINE_ACTIONS) <= set(registry.BUTTON_ACTIONS)
     assert set(registry.BUTTON_ACTIONS) | set(registry.VIEW_CALLBACKS) == set(buttons.BY_ID)
+
+
+def _request_urls() -> list[str]:
+    settings = MANIFEST["settings"]
+    return [c["url"] for c in MANIFEST["features"]["slash_commands"]] + [
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    ]
+
+
+def test_every_request_url_points_at_the_events_path() -> None:
+    """Bolt serves the command, events and interactivity on one path (bot.slack.server)."""
+    urls = _request_urls()
+    assert len(urls) == 3
+    for url in urls:
+        assert url.startswith("https://") and url.endswith(EVENTS_PATH), url
+
+
+def test_the_header_comment_agrees_with_the_settings() -> None:
+    text = (ROOT / "app_manifest.yaml").read_text(encoding="utf-8")
+    header = " ".join(
+        line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")
+    )
+    socket_mode = MANIFEST["settings"]["socket_mode_enabled"]
+    assert socket_mode is False  # HTTP is what the URLs below are for
+    assert "the default here, socket_mode_enabled: false" in header
+    assert "set socket_mode_enabled: true" in header  # how to switch
+    assert f"replace the {['one', 'two', 'three'][len(_request_urls()) - 1]}" in header
+    assert "serve --http" in header and "SLACK_SIGNING_SECRET" in header
+    assert "serve --socket" in header and "SLACK_APP_TOKEN" in header
