@@ -6,15 +6,17 @@ import logging
 from typing import Annotated
 
 import typer
+from sqlalchemy.engine import Engine
 
 from bot import cli_org
 from bot.cli_org import DatabaseUrl, Policy, user_errors
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.settings import MissingConfiguration, Settings
 from bot.slack.app import SlackBot, build_app
 from bot.slack.client import make_client
 from bot.slack.server import serve_http, serve_socket, start_background
 from bot.slack.transport import SlackTransport
+from bot.transport import Transport
 from handlers.chat.dispatch import ChatService
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,20 @@ def check_config(settings: Settings, *, socket: bool) -> None:
     settings.require("slack_bot_token", "slack_signing_secret", hint=HOW_TO_CREATE)
 
 
-def _start_reminders(service: ChatService, transport: SlackTransport, settings: Settings) -> None:
+def _delivery(
+    settings: Settings, engine: Engine, clock: Clock, slack: SlackTransport
+) -> Transport:
+    """Slack alone, or Teams and Slack when Teams is registered too: then every replica's
+    loop, Slack's or Teams', reaches each person on the platform they use, in the same
+    order as `serve --teams` (the outbox key sends each message once whichever wakes)."""
+    from bot.teams.server import configured_teams_transport
+    from bot.teams.transport import CompositeTransport
+
+    teams = configured_teams_transport(settings, engine, clock)
+    return slack if teams is None else CompositeTransport([teams, slack])
+
+
+def _start_reminders(service: ChatService, transport: Transport, settings: Settings) -> None:
     """The engine's live loop in a background thread, delivering through Slack."""
     from bot.scheduler import run_forever
 
@@ -130,7 +145,7 @@ def serve(
     secret = None if socket else str(settings.slack_signing_secret)
     app = build_app(SlackBot(service, client, transport), secret)
     if reminders:
-        _start_reminders(service, transport, settings)
+        _start_reminders(service, _delivery(settings, engine, clock, transport), settings)
     if socket:
         serve_socket(app, str(settings.slack_app_token))
     else:

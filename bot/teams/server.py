@@ -132,13 +132,23 @@ def build_transport(
     return TeamsTransport(engine, clock, app, LoopThread(), admin_ids=settings.admin_ids)
 
 
+def configured_teams_transport(
+    settings: Settings, engine: Engine, clock: Clock
+) -> TeamsTransport | None:
+    """A Teams transport for a Slack process's reminder loop, when Teams is registered too
+    (app id, password and tenant), so the loop reaches Teams users as well; else None."""
+    if not (settings.teams_app_id and settings.teams_app_password and settings.teams_tenant_id):
+        return None
+    return build_transport(settings, engine, clock)
+
+
 def delivery_transport(
     settings: Settings, engine: Engine, clock: Clock, teams: TeamsTransport
 ) -> Transport:
     """Teams alone, or Teams and Slack together when Slack is configured too.
 
     With both, each message goes to the platform the person uses (see
-    `CompositeTransport`); only one process should run the reminder loop.
+    `CompositeTransport`); `serve --http` and `--socket` build the same pair.
     """
     if not settings.slack_bot_token:
         return teams

@@ -283,3 +283,23 @@ def test_reminders_use_both_platforms_when_slack_is_configured(
     )
     assert isinstance(both, CompositeTransport)
     assert [t.name for t in both.transports] == ["teams", "slack"]
+
+
+def test_a_slack_replica_reaches_teams_users_when_teams_is_registered(
+    org: Engine, transport: TeamsTransport
+) -> None:
+    from bot.slack.cli import _delivery
+    from bot.slack.client import make_client
+    from bot.slack.transport import SlackTransport
+
+    slack_settings = settings(slack_bot_token="xoxb-test")
+    slack = SlackTransport(make_client(slack_settings), org, FixedClock(NOW), frozenset())
+    alone = slack_settings.model_copy(update={"teams_app_id": None, "teams_app_password": None})
+    assert _delivery(alone, org, FixedClock(NOW), slack) is slack
+    both = _delivery(
+        settings(slack_bot_token="xoxb-test", teams_app_id="00000000-0000-0000-0000-000000000001",
+                 teams_app_password="secret", teams_tenant_id="contoso"),
+        org, FixedClock(NOW), slack,
+    )
+    assert isinstance(both, CompositeTransport)
+    assert [t.name for t in both.transports] == ["teams", "slack"]  # as `serve --teams` orders
