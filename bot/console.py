@@ -24,6 +24,21 @@ INTRO = (
 )
 
 
+FORM_CLOSED = "Form closed; nothing changed."
+
+
+def echoing(ask: Ask, say: Say) -> Ask:
+    """`ask` that shows each answer read: piped input is not echoed, so prompts would run into
+    the next output on one line."""
+
+    def read(prompt: str) -> str:
+        line = ask(prompt)
+        say(line)
+        return line
+
+    return read
+
+
 def fill_form(form: Form, ask: Ask, say: Say) -> dict[str, str] | None:
     """Ask each field in turn; None when the person cancels with an empty required answer."""
     say(f"{form.title} (leave a required field empty to cancel)")
@@ -39,13 +54,13 @@ def fill_form(form: Form, ask: Ask, say: Say) -> dict[str, str] | None:
         try:
             answer = ask(prompt + ": ").strip() or (field.initial or "")
         except EOFError:
-            say("Cancelled (no more input).")
+            say(FORM_CLOSED + " (No more input.)")
             return None
         if field.kind == "choice" and answer.isdigit():
             index = int(answer) - 1
             answer = field.choices[index][0] if 0 <= index < len(field.choices) else ""
         if not answer and field.required:
-            say("Cancelled.")
+            say(FORM_CLOSED)
             return None
         values[field.name] = answer
     return values
@@ -101,6 +116,8 @@ def follow(
 
 def run_chat(service: ChatService, person_id: str, ask: Ask, say: Say) -> None:
     """An interactive conversation until "quit" or end of input."""
+    if not sys.stdin.isatty():
+        ask = echoing(ask, say)
     say(INTRO)
     last: Reply | None = None
     while True:

@@ -48,6 +48,18 @@ def visible_ids(ctx: ChatContext) -> list[str] | None:
     return sorted(ids)
 
 
+def nameable_people(ctx: ChatContext) -> list[Person]:
+    """The people `visible_ids` allows the asker to name, as rows (for reading names in text)."""
+    if ctx.is_admin:
+        return q.active_people(ctx.session)
+    people = q.people_under_manager(ctx.session, ctx.asker.id)
+    if ctx.asker.supervisor_id:
+        sup = q.get_person(ctx.session, ctx.asker.supervisor_id)
+        if sup is not None:
+            people.append(sup)
+    return people
+
+
 def may_manage_session(ctx: ChatContext, row: SupervisionSession) -> bool:
     """Book, rearrange, cancel: either party, their line manager, or an admin."""
     if ctx.is_admin or ctx.asker.id in (row.supervisee_id, row.supervisor_id):

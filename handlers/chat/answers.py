@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
+
+from bot.clock import local_date
 from handlers.chat import access
-from handlers.chat.common import cite, fmt_day, fmt_when, subject, upper_first, you_or
+from handlers.chat.common import cite, fmt_day, fmt_when, subject, upper_first, with_whom, you_or
 from handlers.chat.diary import absence_note, assumed_note
 from handlers.chat.request import ChatContext, ChatRequest
-from handlers.replies import Button, Citation, Fact, Reply
+from handlers.replies import Button, Citation, Fact, Reply, Table
 from handlers.status import status_of
+from policy.duties import applying_to
 from policy.engine import PolicyError, cadence_on
+from storage import chat_diary as d
 from storage import chat_queries as q
-from storage.models import Person
+from storage.models import Person, SupervisionSession
+
+_COLUMNS = ("Session", "When", "With")
+_STOP_WORDS = {
+    *("i", "me", "my", "we", "our", "you", "it", "is", "are", "do", "does", "get", "have", "a"),
+    *("an", "the", "so", "that", "this", "of", "for", "to", "in", "on", "be", "why", "should"),
+    *("supervision", "supervised", "sessions", "session", "am", "was", "and", "or", "only"),
+}
+AWAY_WORDS = re.compile(
+    r"\b(?:leave|away|off|absent|holiday|sick|in today|around|available)\b", re.I
+)
+LOOK_AHEAD_DAYS = 28  # how far ahead "is my supervisor on leave?" looks for an absence
 
 
 def _status_reply(ctx: ChatContext, person: Person, *, focus: str) -> Reply:
@@ -27,7 +44,7 @@ def _status_reply(ctx: ChatContext, person: Person, *, focus: str) -> Reply:
         Fact("Next due", fmt_day(st.next_due)),
         Fact("Cadence", f"{due.cadence.label} ({due.cadence.phase})"),
         Fact("Last held", fmt_day(st.last_held)),
-        Fact("Next booked", fmt_when(st.next_session, person.timezone)),
+        Fact("Next booked", fmt_when(st.next_session, ctx.asker.timezone)),
     ]
     if focus == "overdue":
         if st.overdue:
@@ -59,30 +76,82 @@ def am_i_overdue(ctx: ChatContext, req: ChatRequest) -> Reply:
     return person if isinstance(person, Reply) else _status_reply(ctx, person, focus="overdue")
 
 
+KEPT = "OK, I haven't cancelled anything. "
+ASKED_CANCELLED = (
+    "I can't show why a past session was cancelled; whoever cancelled it gave the reason "
+    "then, so please ask them. "
+)
+
+
+def _session_rows(
+    ctx: ChatContext, person: Person, rows: list[SupervisionSession]
+) -> tuple[tuple[str, ...], ...]:
+    return tuple(
+        (f"#{r.id}", fmt_when(r.scheduled_at, ctx.asker.timezone), with_whom(ctx, r, person.id))
+        for r in rows
+    )
+
+
 def next_session(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Your next booked supervision sessions, with buttons to rearrange or cancel."""
     person = subject(ctx, req, with_supervisor=True)
     if isinstance(person, Reply):
         return person
-    rows = q.upcoming_sessions(ctx.session, person.id, ctx.now, limit=5)
+    rows = q.upcoming_sessions(ctx.session, person.id, ctx.now, limit=200)
+    prefix = KEPT if req.args.get("kept") else ""
+    prefix = ASKED_CANCELLED if req.args.get("asked_cancelled") else prefix
+    day = req.args.get("from_day")
+    tz = ctx.asker.timezone
+    if isinstance(day, date):
+        on_day = [r for r in rows if local_date(r.scheduled_at, tz) == day]
+        if not on_day:
+            prefix += f"{upper_first(you_or(ctx, person))} {_have(ctx, person)} no session on "
+            prefix += f"{fmt_day(day)}. "
+        rows = on_day or rows
     away, away_cite = _supervisor_away(ctx, person)
     whose = you_or(ctx, person, possessive=True)
     if not rows:
         return Reply(
-            text=f'There is no session booked in {whose} diary. Say "book supervision with '
-            'NAME on DAY at TIME" to book one.' + away,
+            text=prefix + f'There is no session booked in {whose} diary. Say "book supervision '
+            'with NAME on DAY at TIME" to book one.' + away,
             buttons=[Button("Book a session", "book_open", person.id, "primary")],
             citations=away_cite,
         )
+    own = [r for r in rows if r.supervisee_id == person.id][:3]
+    lead = [r for r in rows if r.supervisee_id != person.id][:5]
     first = rows[0]
-    other_id = first.supervisor_id if first.supervisee_id == person.id else first.supervisee_id
-    other = q.get_person(ctx.session, other_id) if other_id else None
-    text = (
-        f"{upper_first(whose)} next session is {fmt_when(first.scheduled_at, ctx.asker.timezone)}"
-    )
-    text += f" with {other.name}." if other else "."
-    text += away
-    facts = [Fact(f"Session #{r.id}", fmt_when(r.scheduled_at, ctx.asker.timezone)) for r in rows]
+    parts = []
+    if own:
+        other = with_whom(ctx, own[0], person.id)
+        label = "own next supervision" if lead else "next session"
+        parts.append(
+            f"{upper_first(whose)} {label} is {fmt_when(own[0].scheduled_at, tz)}"
+            + (f" with {other}." if other else ".")
+        )
+    if lead:
+        other = with_whom(ctx, lead[0], person.id)
+        start = "The next session" if own else f"{upper_first(whose)} next session"
+        lead_word = f" {you_or(ctx, person)} lead" if own else ""
+        parts.append(
+            f"{start}{lead_word} is {fmt_when(lead[0].scheduled_at, tz)}"
+            + (f" with {other}." if other else ".")
+        )
+    text = prefix + " ".join(parts) + away
+    tables = []
+    if own:
+        tables.append(
+            Table(
+                _COLUMNS, _session_rows(ctx, person, own), f"{upper_first(whose)} own supervision"
+            )
+        )
+    if lead:
+        tables.append(
+            Table(
+                _COLUMNS,
+                _session_rows(ctx, person, lead),
+                "Sessions " + ("you lead" if person.id == ctx.asker.id else f"{person.name} leads"),
+            )
+        )
     buttons = []
     if access.may_manage_session(ctx, first):
         buttons = [
@@ -91,7 +160,11 @@ def next_session(ctx: ChatContext, req: ChatRequest) -> Reply:
         ]
     if first.supervisor_id == ctx.asker.id and first.prep_shared_at is not None:
         buttons.append(Button("Read shared preparation", "prep_read", str(first.id)))
-    return Reply(text=text, facts=facts, buttons=buttons, citations=away_cite)
+    return Reply(text=text, tables=tables, buttons=buttons, citations=away_cite)
+
+
+def _have(ctx: ChatContext, person: Person) -> str:
+    return "have" if person.id == ctx.asker.id else "has"
 
 
 def _supervisor_away(ctx: ChatContext, person: Person) -> tuple[str, list[Citation]]:
@@ -125,7 +198,22 @@ def my_supervisor(ctx: ChatContext, req: ChatRequest) -> Reply:
         facts.append(Fact("Their line manager", manager.name))
         text += f" Their line manager is {manager.name}."
     away, away_cite = _supervisor_away(ctx, person)
+    if not away and AWAY_WORDS.search(req.text):
+        away = _coming_absence(ctx, sup)
     return Reply(text=text + away, facts=facts, citations=away_cite)
+
+
+def _coming_absence(ctx: ChatContext, person: Person) -> str:
+    """Whether `person` is away today, else their next recorded absence within a few weeks."""
+    for offset in range(LOOK_AHEAD_DAYS):
+        day = ctx.today + timedelta(days=offset)
+        absence = d.absence_on(ctx.session, person.id, day)
+        if absence is not None:
+            return (
+                f" {person.name} is not away today, but is away from {fmt_day(absence.first_day)} "
+                f"to {fmt_day(absence.last_day)}."
+            )
+    return f" {person.name} has no absence recorded today or in the next {LOOK_AHEAD_DAYS} days."
 
 
 def cadence(ctx: ChatContext, req: ChatRequest) -> Reply:
@@ -156,12 +244,17 @@ def cadence(ctx: ChatContext, req: ChatRequest) -> Reply:
         text += f" Reason for the personal arrangement: {person.cadence_override_reason}"
     citations = [cite(c.citation)]
     topic = str(req.args.get("topic") or "").strip()
-    if topic:
-        for ref in ctx.pack.why(topic)[:3]:
-            words = set(topic.lower().split())
-            if ref.citation != c.citation and words & set(ref.summary.lower().split()):
+    words = {w.strip("?.,!") for w in topic.lower().split()} - _STOP_WORDS
+    if words:
+        theirs = {ref.rule_id for ref in applying_to(ctx.pack, person.role)}
+        shown = 0
+        for ref in ctx.pack.why(topic):
+            if shown == 3:
+                break
+            if ref.rule_id not in theirs or ref.citation == c.citation:
+                continue  # only the rules of this person's role, once each
+            if words & set(ref.summary.lower().split()):
                 citations.append(cite(ref.citation))
                 text += f"\n• {ref.summary}"
-    return Reply(
-        text=text, facts=[Fact("Cadence", c.label), Fact("Rule", c.rule_id)], citations=citations
-    )
+                shown += 1
+    return Reply(text=text, facts=[Fact("Cadence", c.label)], citations=citations)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -30,23 +31,27 @@ def _supervisee_for(ctx: ChatContext, name: str | None) -> Person | Reply | None
     return found if access.can_see(ctx, found) else access.refusal()
 
 
-def check_instant(ctx: ChatContext, at: datetime) -> str | None:
-    """Why `at` can't be booked (past, not a working day, outside hours), or None."""
+def check_instant(ctx: ChatContext, at: datetime, people: Sequence[str] = ()) -> str | None:
+    """Why `at` can't be booked (past, not a working day, outside hours, someone away), or None.
+
+    `people`: the session's two people; their working hours and absences count too.
+    """
     if at <= ctx.now:
         return "That time has already passed; please choose a time in the future."
     day = local_date(at, ctx.asker.timezone)
     if not ctx.pack.calendar().is_working_day(day):
         return f"{day.strftime('%a %-d %b %Y')} is not a working day; please choose another day."
-    return diary.outside_hours(at, ctx.asker.timezone)
+    return diary.outside_hours(at, ctx.asker.timezone) or diary.unavailable(ctx, list(people), at)
 
 
 def book_form(
     ctx: ChatContext, supervisee_id: str = "", day: date | None = None, at: time | None = None
 ) -> Reply:
     """A form to book a session with one of the people the asker may book for."""
+    # Supervisors mostly book for their people: those first (the first is the default), then "Me".
     people = q.supervisees_of(ctx.session, ctx.asker.id)
     if ctx.asker.supervisor_id:
-        people = [ctx.asker, *people]
+        people = [*people, ctx.asker]
     choices = tuple(
         (p.id, "Me (with my supervisor)" if p.id == ctx.asker.id else p.name) for p in people[:100]
     )
@@ -76,12 +81,12 @@ def book_form(
 
 def book_at(ctx: ChatContext, supervisee: Person, at: datetime) -> Reply:
     """Book `supervisee` with their supervisor at `at`, unless it clashes or is out of hours."""
-    problem = check_instant(ctx, at)
-    if problem:
-        return Reply(text=problem)
     if not supervisee.supervisor_id:
         return Reply(text=f"No supervisor is recorded for {supervisee.name}; ask your admin.")
     people = [supervisee.id, supervisee.supervisor_id]
+    problem = check_instant(ctx, at, people)
+    if problem:
+        return Reply(text=problem + _free_after(ctx, people, at, problem))
     existing = q.session_at(ctx.session, supervisee.id, at)
     other_id = supervisee.supervisor_id if supervisee.id == ctx.asker.id else supervisee.id
     other = q.get_person(ctx.session, other_id)
@@ -106,6 +111,15 @@ def book_at(ctx: ChatContext, supervisee: Person, at: datetime) -> Reply:
             Button("Cancel", "session_cancel", str(row.id), "danger"),
         ],
     )
+
+
+def _free_after(ctx: ChatContext, people: list[str], at: datetime, problem: str) -> str:
+    """' The next free slot is ...' after someone's absence (other problems need a new time)."""
+    if " is away on " not in problem:
+        return ""
+    tz = ctx.asker.timezone
+    slot = diary.free_slot(ctx, people, local_date(at, tz), tz, set())
+    return f" The next free slot for both is {fmt_when(slot, tz)}." if slot else ""
 
 
 def book(ctx: ChatContext, req: ChatRequest) -> Reply:

@@ -48,6 +48,17 @@ def _rearrange_submit(ctx: ChatContext, value: str, fields: dict[str, Any]) -> R
     return _session(ctx, value, lambda r: changes.do_rearrange(ctx, r, when))
 
 
+def _cancel_confirm(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    sid, _, reason = value.partition("|")
+    return _session(ctx, sid, lambda r: changes.do_cancel(ctx, r, reason))
+
+
+def _rearrange_to(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    sid, _, local = value.partition("|")
+    day, _, at = local.partition("T")
+    return _rearrange_submit(ctx, sid, {"date": day, "time": at})
+
+
 def _form_open(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
     """Re-open a form by its submit action (platforms that cannot show a form inline)."""
     submit, _, arg = value.partition("|")
@@ -98,6 +109,13 @@ ACTIONS: list[Action] = [
         "Sign a session's record",
         lambda c, v, f: _session(c, v, lambda r: records.sign(c, r)),
     ),
+    Action("cancel_confirm", "Cancel a session after asking (value: id|reason)", _cancel_confirm),
+    Action(
+        "cancel_keep",
+        "Keep a session after a cancel question",
+        lambda c, v, f: _session(c, v, lambda r: changes.keep(c, r)),
+    ),
+    Action("rearrange_to", "Rearrange a chosen session (value: id|local time)", _rearrange_to),
     Action("book_open", "Open the booking form", lambda c, v, f: booking.book_form(c, v)),
     Action("confirm_plan", "Book the proposed dates of a plan", plan.confirm_plan),
     Action("form_open", "Open a form", _form_open),

@@ -40,7 +40,7 @@ def resolve_person(ctx: ChatContext, name: str, among: list[str] | None) -> Pers
     if not matches:
         return access.refusal()
     if len(matches) > 1:
-        names = ", ".join(f"{p.name} ({p.id})" for p in matches[:10])
+        names = ", ".join(f"{p.name} ({p.team})" if p.team else p.name for p in matches[:10])
         return Reply(text=f"I know more than one {name}: {names}. Which one? Use their full name.")
     return matches[0]
 
@@ -53,7 +53,8 @@ def upper_first(text: str) -> str:
 def subject(ctx: ChatContext, req: ChatRequest, *, with_supervisor: bool = False) -> Person | Reply:
     """The person the question is about: the named one if visible to the asker, else the asker.
 
-    `with_supervisor`: naming one's own supervisor ("my next session with Sam") means oneself.
+    Naming one's own supervisor as the other person ("my next session with Sam", "when do I
+    next see Sam"; any mention when `with_supervisor`) means oneself.
     """
     name = req.args.get("person")
     if not name:
@@ -61,7 +62,7 @@ def subject(ctx: ChatContext, req: ChatRequest, *, with_supervisor: bool = False
     found = resolve_person(ctx, str(name), access.visible_ids(ctx))
     if isinstance(found, Reply):
         return found
-    if with_supervisor and found.id == ctx.asker.supervisor_id:
+    if found.id == ctx.asker.supervisor_id and (with_supervisor or req.args.get("with_person")):
         return ctx.asker
     if not access.can_see(ctx, found):
         return access.refusal()
@@ -81,6 +82,13 @@ def session_line(ctx: ChatContext, row: SupervisionSession) -> tuple[str, ...]:
         supervisee.name if supervisee else row.supervisee_id,
         supervisor.name if supervisor else "-",
     )
+
+
+def with_whom(ctx: ChatContext, row: SupervisionSession, person_id: str) -> str:
+    """The name of the session's other person (from `person_id`'s side), or ''."""
+    other_id = row.supervisor_id if row.supervisee_id == person_id else row.supervisee_id
+    other = q.get_person(ctx.session, other_id) if other_id else None
+    return other.name if other else ""
 
 
 SESSION_COLUMNS = ("Session", "When", "Supervisee", "Supervisor")

@@ -34,6 +34,9 @@ _TIME = re.compile(
     r"|\b(?:at\s+)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d))?\s*(?P<ap>am|pm|a\.m\.|p\.m\.)"
     r"|\bat\s+(?P<h2>[01]?\d|2[0-3])(?:[:.](?P<m2>[0-5]\d))?\b(?![/:])"
     r"|\b(?P<h3>[01]?\d|2[0-3])[:](?P<m3>[0-5]\d)\b"
+    rf"|\b(?:at\s+)?(?P<oc>{_HW})\s*o['’]?\s*clock\b"
+    r"|\bat\s+(?P<h4>[01]\d|2[0-3])(?P<m4>[0-5]\d)(?:\s*(?:hrs|hours|h))?\b"
+    r"|\b(?P<h5>[01]\d|2[0-3])(?P<m5>[0-5]\d)\s*(?:hrs|hours|h)\b"
     r"|\b(?P<noon>noon|midday)\b",
     re.IGNORECASE,
 )
@@ -58,7 +61,10 @@ _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _SLASH = re.compile(
     rf"\b(?:(?P<wd>{_WD}),?\s+)?(\d{{1,2}})/(\d{{1,2}})(?:/(\d{{2}}|\d{{4}}))?\b", re.I
 )
-_NTH = re.compile(rf"\b(?:(?P<wd>{_WD}),?\s+)?the\s+(\d{{1,2}})(?:st|nd|rd|th)\b", re.IGNORECASE)
+_NTH = re.compile(
+    rf"\b(?:(?P<wd>{_WD}),?\s+)?(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)\b",
+    re.IGNORECASE,
+)
 _WEEK_ON = re.compile(rf"\b(?:a\s+week\s+(?:on|from)\s+(?P<wd>{_WD}|today|tomorrow)"
                       rf"|(?P<wd2>{_WD})\s+week)\b", re.IGNORECASE)  # fmt: skip
 _IN = re.compile(r"\bin\s+(a|one|two|three|four|five|six|\d+)\s+(days?|weeks?)\b", re.I)
@@ -69,6 +75,9 @@ _WEEKDAY = re.compile(
     re.IGNORECASE,
 )
 _ON_WORD = re.compile(r"\bon\s+(?!the\b|behalf\b|a\b|my\b|our\b|it\b)([a-z]+(?:\s+[a-z]+)?)", re.I)
+
+
+UNKNOWN_DAY = "I couldn't tell which day you meant."
 
 
 @dataclass(frozen=True)
@@ -102,10 +111,15 @@ def _hour(word: str) -> int:
 def _time_of(m: re.Match[str]) -> time | None:
     if m.group("noon"):
         return time(12, 0)
-    if m.group("half"):
-        hour, mins, ap = _hour(m.group("half")), 30, (m.group("ap0") or "").lower()
+    if m.group("half") or m.group("oc"):
+        word = m.group("half") or m.group("oc")
+        hour, mins = _hour(word), 30 if m.group("half") else 0
+        ap = (m.group("ap0") or "").lower()
         if not ap and 1 <= hour <= 7:
-            hour += 12  # "half 2" in a working day is 14:30
+            hour += 12  # "half 2" or "2 o'clock" in a working day is the afternoon
+    elif m.group("h4") or m.group("h5"):  # "at 1400", "1400hrs": the 24-hour clock
+        hour, mins = int(m.group("h4") or m.group("h5")), int(m.group("m4") or m.group("m5"))
+        ap = ""
     else:
         hour = int(m.group("h") or m.group("h2") or m.group("h3"))
         mins = int(m.group("m") or m.group("m2") or m.group("m3") or "0")
@@ -232,5 +246,5 @@ def parse_when(text: str, now: datetime, tz_name: str) -> When:
     if day is not None and day < today:
         return When(None, at, unclear=True, problem="That date has passed.")
     if not found and _unknown_day_word(rest):
-        return When(None, at, unclear=True, problem="I couldn't tell which day you meant.")
+        return When(None, at, unclear=True, problem=UNKNOWN_DAY)
     return When(day, at)

@@ -14,6 +14,7 @@ from handlers.chat.common import fmt_day, fmt_when
 from handlers.chat.request import ChatContext
 from policy.duties import Deadline, absence_exceeds_limit, rearrange_by, rebook_after_sickness_by
 from storage import chat_diary as d
+from storage import chat_queries as q
 from storage.models import Person, SupervisionSession
 
 EARLIEST = time(7, 0)
@@ -34,6 +35,36 @@ def outside_hours(at: datetime, tz_name: str) -> str | None:
     )
 
 
+def _people(ctx: ChatContext, person_ids: list[str]) -> list[Person]:
+    found = [q.get_person(ctx.session, pid) for pid in dict.fromkeys(person_ids) if pid]
+    return [p for p in found if p is not None]
+
+
+def away_text(ctx: ChatContext, person: Person, day: date) -> str | None:
+    """A sentence when `person` has an absence recorded covering `day` (their local date)."""
+    absence = d.absence_on(ctx.session, person.id, day)
+    if absence is None:
+        return None
+    reason = (absence.reason or "away").replace("_", " ")
+    return (
+        f"{person.name} is away on {fmt_day(day)} ({reason}, {fmt_day(absence.first_day)} to "
+        f"{fmt_day(absence.last_day)})"
+    )
+
+
+def unavailable(ctx: ChatContext, person_ids: list[str], at: datetime) -> str | None:
+    """Why `at` doesn't suit one of the people: outside their working hours, or they're away."""
+    for person in _people(ctx, person_ids):
+        if person.timezone != ctx.asker.timezone:
+            hours = outside_hours(at, person.timezone)
+            if hours:
+                return f"For {person.name} (in {person.timezone}), " + hours[0].lower() + hours[1:]
+        away = away_text(ctx, person, local_date(at, person.timezone))
+        if away:
+            return f"{away}, so I haven't booked it. Please choose another day."
+    return None
+
+
 def clash(
     ctx: ChatContext, person_ids: list[str], at: datetime, ignore_id: int | None = None
 ) -> SupervisionSession | None:
@@ -46,10 +77,13 @@ def free_slot(
 ) -> datetime | None:
     """The first slot from `day` on (working days) when none of `person_ids` is busy."""
     cal = ctx.pack.calendar()
+    people = _people(ctx, person_ids)
     for offset in range(MAX_DAYS_AHEAD):
         current = day + timedelta(days=offset)
         if not cal.is_working_day(current):
             continue
+        if any(d.absence_on(ctx.session, p.id, current) is not None for p in people):
+            continue  # one of them is on leave or off sick that day
         start = local_instant(current, time(0, 0), tz_name)
         busy = d.sessions_between(ctx.session, person_ids, start, start + timedelta(days=1))
         for slot in SLOTS:
@@ -59,6 +93,8 @@ def free_slot(
             if any(abs(at - r.scheduled_at) < SESSION for r in busy):
                 continue
             if any(abs(at - t) < SESSION for t in taken):
+                continue
+            if any(outside_hours(at, p.timezone) for p in people):
                 continue
             return at
     return None

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from bot.clock import Clock
-from handlers.chat import buttons, intents, nlu
+from handlers.chat import access, buttons, intents, nlu
 from handlers.chat.home import home
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Reply
@@ -61,13 +61,16 @@ class ChatService:
     ) -> ChatRequest:
         """Parse `text` (a message, or a slash command's text) in the asker's timezone."""
         tz = "Europe/London"
+        known: list[str] = []
         with session_scope(self.engine) as session:
             asker = q.get_person(session, asker_id)
             if asker is not None:
                 tz = asker.timezone
+                ctx = ChatContext(session, self.clock, self.pack, asker, self.admin_ids)
+                known = [p.name for p in access.nameable_people(ctx) if p.id != asker.id]
         parse = nlu.parse_command if command else nlu.parse
         try:
-            intent, args = parse(text[:2000], self.clock.now(), tz)
+            intent, args = parse(text[:2000], self.clock.now(), tz, known)
         except Exception:  # an odd date or pattern must not cost the person an answer
             log.exception("could not parse %r", text[:200])
             intent, args = intents.FALLBACK, {}

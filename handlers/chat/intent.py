@@ -25,6 +25,7 @@ class Intent:
     examples: tuple[str, ...]
     patterns: tuple[str, ...]
     handler: Handler
+    keywords: tuple[str, ...] = ()  # word stems scored when no pattern matches
     compiled: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

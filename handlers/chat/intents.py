@@ -8,9 +8,17 @@ command, the Teams command list and the manifest test all read this list.
 
 from __future__ import annotations
 
-from handlers.chat import answers, booking, changes, plan, records, team
-from handlers.chat.intent import QUESTION as _Q
+import re
+
+from handlers.chat import answers, booking, changes, plan, team
 from handlers.chat.intent import Intent
+from handlers.chat.intents_records import (
+    MARK_HELD,
+    RECORDS_OWED,
+    SHARE_RECORD,
+    SIGN_RECORD,
+    TO_SIGN,
+)
 from handlers.chat.intents_reflect import (
     ADD_ACTION,
     MY_ACTIONS,
@@ -22,11 +30,25 @@ from handlers.chat.intents_reflect import (
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Reply
 
+GREETING = (
+    r"^(?:hi|hello|hey|hiya|morning|good (?:morning|afternoon|evening)|thanks|thank you"
+    r"|thank you very much|thanks a lot|cheers|ta)(?: \w+)?$"
+)
+_THANKS = re.compile(r"^(?:thanks|thank|cheers|ta)\b")
+
 
 def help_reply(ctx: ChatContext, req: ChatRequest) -> Reply:
     """What I can do, with an example of each."""
     lines = [f'• {i.help} — e.g. "{i.examples[0]}" (/supervision {i.subcommand})' for i in INTENTS]
-    return Reply(text="Here's what I can help with:\n" + "\n".join(lines), ephemeral=True)
+    said = " ".join(req.text.lower().replace("’", "'").split())
+    first = ctx.asker.name.split()[0] if ctx.asker.name else ""
+    if _THANKS.match(said):
+        opening = "You're welcome! Anything else? "
+    elif re.match(GREETING, said.rstrip("!. ")):
+        opening = f"Hello {first}! "
+    else:
+        opening = ""
+    return Reply(text=opening + "Here's what I can help with:\n" + "\n".join(lines), ephemeral=True)
 
 
 def fallback_reply(ctx: ChatContext, req: ChatRequest) -> Reply:
@@ -48,12 +70,14 @@ INTENTS: list[Intent] = [
         "help",
         ("help", "what can you do?"),
         (
-            r"^(?:help|\?|commands|menu|usage)$",
+            r"^(?:help|\?|commands|menu|usage)(?: me| please)?$",
+            GREETING,
             r"\bwhat (?:can|do) you do\b",
             r"\bhow (?:do|can) (?:i|you) use\b",
             r"^what can i (?:ask|say)\b",
         ),
         help_reply,
+        keywords=("help", "hello", "thank"),
     ),
     REFLECT,
     PREPARE,
@@ -65,11 +89,16 @@ INTENTS: list[Intent] = [
         "plan",
         ("plan the next three months", "suggest dates for Sam's supervision"),
         (
-            r"\bplan\b",
+            r"^(?!.*\bplan (?:for|of) (?:my|our|the|this) (?:next |coming )?(?:session|supervision|"
+            r"meeting|1:1)).*\bplan\b",
             r"\b(?:propose|suggest) (?:some )?(?:dates|sessions|a schedule)\b",
+            r"\b(?:propose|suggest)\b.*\b(?:dates|sessions|schedule|times)\b",
             r"\bschedule .*\b(?:next|coming) (?:\w+ )?months\b",
+            r"\bwork out (?:a |the )?(?:schedule|dates|sessions|rota)\b",
+            r"\bschedule for (?:my|the|all my) (?:supervisees|team|people)\b",
         ),
         plan.plan,
+        keywords=("plan", "propos", "suggest"),
     ),
     Intent(
         "rearrange",
@@ -81,16 +110,26 @@ INTENTS: list[Intent] = [
             r"\bmove (?:my|our|the|it|this)\b",
             r"\b(?:push|move|put)\b.*\b(?:back|forward|later|earlier)\b",
             r"\bchange the (?:time|date|day)\b",
+            r"\bmove\b.*\b(?:session|supervision|meeting|1:1|appointment|it)\b",
+            r"\bchange (?:my|our|the|this)\b.*\b(?:session|supervision|meeting|1:1|appointment)\b",
         ),
         changes.rearrange,
+        keywords=("move", "rearrang", "reschedul", "postpon"),
     ),
     Intent(
         "cancel",
         "Cancel a session, with a reason",
         "cancel",
         ("cancel my session with Sam because I'm off sick",),
-        (r"\bcancel", r"\bcall off\b", r"\b(?:can't|cannot|cant|won't) make\b"),
+        (
+            r"\bcancel",
+            r"\bcall off\b",
+            r"\b(?:can't|cannot|cant|won't|will not|unable to|not be able to|won't be able to)"
+            r" (?:make|attend|do)\b",
+            r"\b(?:drop|skip) (?:my|our|the|this|session|supervision)\b",
+        ),
         changes.cancel,
+        keywords=("cancel",),
     ),
     Intent(
         "book",
@@ -102,78 +141,19 @@ INTENTS: list[Intent] = [
             r"\b(?:arrange|set up|setup|organise|organize|schedule|fix up)\b",
             r"\bput (?:in|a session)\b",
             r"\bput (?:[\w:-]+ ){0,3}in (?:with|for)\b",
+            r"^(?:i|we|can i|could i|can we|could we)(?: would| will| do)?"
+            r" (?:want|need|like|'d like|have|get) (?:a |an |some |to have |to book )?"
+            r"(?:supervision|session|meeting|1:1|one-to-one)\b(?! (?:due|overdue))",
         ),
         booking.book,
+        keywords=("book", "arrang", "slot"),
     ),
-    Intent(
-        "to_sign",
-        "What you need to sign",
-        "to-sign",
-        ("what do I need to sign?", "any records waiting for my signature?"),
-        (
-            _Q + r".*\b(?:sign|signature|signing)\b",
-            r"\b(?:need|waiting|outstanding|left) .*\bsign",
-            r"\bunsigned\b",
-            _Q + r".*\bagree\b.*\brecords?\b",
-            r"\bneed to agree\b",
-        ),
-        records.to_sign,
-    ),
-    Intent(
-        "records_owed",
-        "Which records you owe (supervisors)",
-        "owed",
-        ("which records do I owe?", "what write-ups are outstanding?"),
-        (
-            r"\bowe\b",
-            r"\b(?:records?|write-?ups?|notes)\b.*\b(?:outstanding|overdue|to write|to share|"
-            r"not shared|unshared|pending|missing)\b",
-            _Q + r".*\brecords?\b.*\bshare\b",
-            r"\b(?:records?|notes|write-?ups?)\b.*\b(?:still|yet|not)\b.*"
-            r"\b(?:write|written|send|sent|share|shared)\b",
-            r"\b(?:records?|notes|write-?ups?)\b.*\b(?:write|written|send|share)\b.*\b(?:still|yet)\b",
-            r"\bhaven't (?:i )?(?:written|sent|shared)\b",
-        ),
-        records.records_owed,
-    ),
-    Intent(
-        "mark_held",
-        "Mark a session held (supervisors)",
-        "held",
-        ("mark my session with Sam as held", "we had our supervision today"),
-        (
-            r"\b(?:held|happened|took place|went ahead)\b",
-            r"\bmark\b.*\b(?:done|complete|completed)\b",
-            r"\bwe (?:had|did|met)\b",
-        ),
-        records.mark_held,
-    ),
-    Intent(
-        "sign_record",
-        "Sign a record shared with you",
-        "sign",
-        ("sign my last record", "I agree with the record"),
-        (
-            r"\bsign\b",
-            r"\bagree (?:with|to) (?:the|my)\b.*\brecord",
-            r"\bcountersign\b",
-            r"\bapprove (?:the|my) record\b",
-        ),
-        records.sign_record,
-    ),
+    TO_SIGN,
+    RECORDS_OWED,
+    MARK_HELD,
+    SIGN_RECORD,
     SHARED_NOTES,
-    Intent(
-        "share_record",
-        "Record that you shared a session record (supervisors)",
-        "share",
-        ("I've shared the record for Sam", "share the record of my session with Sam"),
-        (
-            r"\bshar(?:e|ed|ing)\b",
-            r"\b(?:sent|send|emailed|uploaded) .*\b(?:record|notes|write-?up)\b",
-            r"\b(?:record|notes|write-?up) (?:is|are) (?:done|written|ready)\b",
-        ),
-        records.share_record,
-    ),
+    SHARE_RECORD,
     MY_NOTES,
     Intent(
         "cadence",
@@ -190,6 +170,7 @@ INTENTS: list[Intent] = [
             r"\bentitled to\b",
         ),
         answers.cadence,
+        keywords=("often", "frequen", "cadence", "policy", "monthly", "weekly", "fortnightly"),
     ),
     Intent(
         "service_status",
@@ -203,8 +184,10 @@ INTENTS: list[Intent] = [
             r"\bmy teams\b",
             r"\bcompliance\b",
             r"\boverview\b",
+            r"\bhow (?:are|is) (?:we|the team|my team|our team|everyone) doing\b",
         ),
         team.service_status,
+        keywords=("service", "overview", "complian"),
     ),
     Intent(
         "team_overdue",
@@ -216,8 +199,10 @@ INTENTS: list[Intent] = [
             r"\b(?:overdue|behind|late|lapsed|out of date)\b",
             r"\bwho\b.*\b(?:hasn't|has not|haven't|have not|not) (?:had|been)\b",
             r"\bteam\b.*\b(?:overdue|status|behind)\b",
+            r"\bwho\b.*\bneeds? (?:supervision|a session|booking|to be booked)\b",
         ),
         team.team_overdue,
+        keywords=("overdue", "behind", "lapsed"),
     ),
     Intent(
         "my_supervisees",
@@ -225,7 +210,8 @@ INTENTS: list[Intent] = [
         "supervisees",
         ("who do I supervise?", "list my supervisees"),
         (
-            r"\bwho (?:do|am) i (?:supervis|responsible)",
+            r"\bwho (?:do|am) i (?:supervise\b|supervising|responsible)",
+            r"\b(?:people|staff|workers|ones|colleagues|those) (?:that |who )?i supervise\b",
             r"\bsupervisees\b",
             r"\bwho (?:reports|report) to me\b",
             r"\b(?:list|show|who is in|who's in) my team\b",
@@ -233,6 +219,7 @@ INTENTS: list[Intent] = [
             r"\bhow many people do i supervise\b",
         ),
         team.my_supervisees,
+        keywords=("supervisees", "supervise"),
     ),
     Intent(
         "next_session",
@@ -242,11 +229,16 @@ INTENTS: list[Intent] = [
         (
             r"\bnext (?:\w+ )?(?:session|meeting|appointment|one-to-one|one to one|1:1|121|1-2-1"
             r"|catch[ -]?up)(?!\w)",
-            r"\bwhen (?:am|do|are) (?:i|we) (?:seeing|see|meeting|meet)\b",
+            r"\bwhen (?:am|do|are|will) (?:i|we) (?:next )?(?:seeing|see|meeting|meet|be seeing)\b",
+            r"\bcoming up\b",
+            r"\bwhat time is (?:my|our|the)\b",
+            r"\bplan for (?:my|our|the|this) (?:next |coming )?"
+            r"(?:session|supervision|meeting|1:1)\b",
             r"\b(?:upcoming|booked|scheduled|diary|calendar)\b",
             r"\bsessions?\b.*\bbooked\b",
         ),
         answers.next_session,
+        keywords=("session", "meeting", "appointment", "diary", "upcoming"),
     ),
     Intent(
         "my_supervisor",
@@ -259,8 +251,13 @@ INTENTS: list[Intent] = [
             r"\bline manager\b",
             r"\bwho (?:do|should) i report to\b",
             r"\bwho(?:'s| is) my manager\b",
+            r"\bsupervised by\b",
+            r"\bwho (?:does|gives|runs|takes|leads|provides|is doing) (?:my|our) supervision\b",
+            r"^my (?:manager|boss)$",
+            r"\bwho(?:'s| is) my boss\b",
         ),
         answers.my_supervisor,
+        keywords=("supervisor", "manager", "boss"),
     ),
     Intent(
         "am_i_overdue",
@@ -279,6 +276,7 @@ INTENTS: list[Intent] = [
             r"\bon track\b",
         ),
         answers.am_i_overdue,
+        keywords=("overdue", "late"),
     ),
     Intent(
         "next_due",
@@ -293,6 +291,7 @@ INTENTS: list[Intent] = [
             r"\bdeadline\b",
         ),
         answers.next_due,
+        keywords=("due", "deadline"),
     ),
 ]
 

@@ -8,109 +8,14 @@ normalises the text, picks the first matching intent and extracts arguments
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from handlers.chat.dates import parse_when
+from handlers.chat import names
+from handlers.chat.dates import UNKNOWN_DAY, parse_when
 from handlers.chat.intents import BY_SUBCOMMAND, FALLBACK, INTENTS
 
-_NOT_NAMES = {
-    "i",
-    "me",
-    "my",
-    "myself",
-    "you",
-    "we",
-    "us",
-    "our",
-    "him",
-    "her",
-    "them",
-    "the",
-    "a",
-    "an",
-    "it",
-    "this",
-    "that",
-    "on",
-    "at",
-    "in",
-    "for",
-    "about",
-    "is",
-    "supervision",
-    "session",
-    "supervisor",
-    "team",
-    "record",
-    "records",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "today",
-    "tomorrow",
-    "next",
-    "every",
-    "everyone",
-    "each",
-    "all",
-    "anyone",
-    "someone",
-    "slack",
-    "policy",
-    "sick",
-    "annual",
-    "leave",
-    "why",
-    "what",
-    "who",
-    "when",
-    "how",
-    "please",
-    "so",
-}
-_DAY_WORDS = {
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "may",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "oct",
-    "nov",
-    "dec",
-    "mon",
-    "tue",
-    "wed",
-    "thu",
-    "fri",
-    "sat",
-    "sun",
-    "in",
-    "to",
-    "as",
-    "because",
-}
-_NAME = r"([A-Za-z][\w'-]*(?:\s+[A-Z][\w'-]*)?)"
-_PERSON_PATTERNS = [
-    re.compile(rf"\b(?i:with)\s+{_NAME}"),
-    re.compile(r"\b(?:for|about|of)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?)"),
-    re.compile(r"\b([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)['’]s\b"),
-    re.compile(
-        r"\b(?:is|has|does|did|was|will)\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+"
-        r"(?:overdue|due|up|behind|have|had|got|been|on|next|late|supervised|prepared)\b"
-    ),
-    re.compile(r"\b(?i:book|see|meet)\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)"),
-    re.compile(r"\bwho supervises\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)"),
-    re.compile(r"\bwhen is\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+(?:due|next)\b"),
-]
 _REASON = re.compile(r"\b(?:because|reason(?: is)?:?|due to|since)\s+(.+)$", re.IGNORECASE)
 _SAID_REASON = re.compile(
     r"(?:^|[,;]\s*|\b(?:as|cos|cause)\s+)"
@@ -134,6 +39,21 @@ _WHY = re.compile(
 )
 
 
+_TO = re.compile(r"\b(?:to|till|until|into)\s+", re.IGNORECASE)
+_FROM_MARK = re.compile(
+    r"\b(?:session|supervision|meeting|appointment|1:1|one-to-one|catch[- ]?up)s?\s+"
+    r"(?:on|for|from)\b|\bfrom\s+|\b\w+day['’]s\b|\b(?:today|tomorrow)['’]s\b",
+    re.IGNORECASE,
+)
+_NEGATED_CANCEL = re.compile(
+    r"\b(?:don't|dont|do not|never|no need to|not to|shouldn't|needn't|mustn't|won't)\s+"
+    r"(?:please\s+|you\s+|go\s+)?(?:cancel|call off|drop)\b"
+)
+_ASKS_CANCELLED = re.compile(
+    r"^(?:why|how come|when|who|was|were|has|have|did|is|are)\b.*\bcancel(?:l?ed|lation)\b"
+)
+
+
 def normalise(text: str) -> str:
     """Lower case, plain quotes, no trailing punctuation, single spaces."""
     text = text.replace("’", "'").replace("‘", "'").lower()
@@ -141,26 +61,57 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def _person(text: str) -> str | None:
-    for pattern in _PERSON_PATTERNS:
-        for m in pattern.finditer(text):
-            words = m.group(1).split()
-            while words and (words[-1].lower() in _NOT_NAMES or not words[-1][0].isupper()):
-                if len(words) == 1:
-                    break
-                words.pop()
-            name = re.sub(r"['’]s$", "", " ".join(words))
-            if name and name.lower() not in _NOT_NAMES and not name[0].isdigit():
-                return name
-    return None
+def _when_args(args: dict[str, Any], part: str, now: datetime, tz_name: str) -> None:
+    """The new day and time a booking or rearrangement names, into `args`."""
+    when = parse_when(part, now, tz_name)
+    if when.unclear:
+        args["date_unclear"] = True
+        args["date_problem"] = when.problem
+    if when.at is not None:
+        args["time"] = when.at
+    if when.day is not None:
+        args["day"] = when.day
+    instant = when.instant(tz_name)
+    if instant is not None:
+        args["when"] = instant
+
+
+def _from_args(args: dict[str, Any], part: str, now: datetime, tz_name: str) -> None:
+    """The day (and time) of the existing session a message means ("my session on the 22nd")."""
+    when = parse_when(part, now, tz_name)
+    if when.day is not None:
+        args["from_day"] = when.day
+        if when.at is not None:
+            args["from_time"] = when.at
+    elif when.unclear and when.problem != UNKNOWN_DAY:
+        args["from_problem"] = when.problem
+
+
+def _split_new_time(head: str, now: datetime, tz_name: str) -> tuple[str, str] | None:
+    """A rearrangement's (existing session, new time) parts, split at the last "to <when>"."""
+    split = None
+    for m in _TO.finditer(head):
+        when = parse_when(head[m.end() :], now, tz_name)
+        if when.day is not None or when.at is not None or when.unclear:
+            split = m
+    if split is None:
+        return None
+    return head[: split.start()], head[split.start() :]
 
 
 def extract_args(
-    intent: str, text: str, now: datetime, tz_name: str, *, leading_name: bool = False
+    intent: str,
+    text: str,
+    now: datetime,
+    tz_name: str,
+    *,
+    leading_name: bool = False,
+    known: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Arguments of `intent` found in the original (not normalised) `text`.
 
     `leading_name`: a slash command's arguments may start with the person ("book Alex ...").
+    `known`: full names of the people the asker may name, matched in any case.
     """
     args: dict[str, Any] = {}
     reason = _REASON.search(text)
@@ -175,30 +126,38 @@ def extract_args(
     sm = _SESSION.search(head)
     if sm:
         args["session_id"] = int(sm.group(1))
-    person = _person(head)
-    if person is None and leading_name:
-        lead = re.match(_NAME, head.strip())
-        if lead and lead.group(1).split()[0].lower() not in _NOT_NAMES | _DAY_WORDS:
-            person = lead.group(1)
-    if person:
-        args["person"] = person
-    if intent in ("book", "rearrange"):
-        when = parse_when(head, now, tz_name)
-        if when.unclear:
-            args["date_unclear"] = True
-            args["date_problem"] = when.problem
-        if when.at is not None:
-            args["time"] = when.at
+    found = names.person(head, known)
+    if found is None and leading_name:
+        lead = names.leading(head, known)
+        if lead and lead.split()[0].lower() not in names.NOT_NAMES:
+            found = names.Named(lead)
+    if found:
+        args["person"] = found.name
+        if found.with_cue:
+            args["with_person"] = True
+    if intent == "book":
+        _when_args(args, head, now, tz_name)
+    elif intent == "rearrange":
+        parts = _split_new_time(head, now, tz_name)
+        if parts is None and _FROM_MARK.search(head):
+            _from_args(args, head, now, tz_name)  # "move my session on the 22nd": which, not when
+        elif parts is None:
+            _when_args(args, head, now, tz_name)
+        else:
+            _from_args(args, parts[0], now, tz_name)
+            _when_args(args, parts[1], now, tz_name)
         shift = _SHIFT.search(head)
-        if intent == "rearrange" and shift and when.day is None:
+        if shift and "day" not in args and "time" not in args:
             n = _COUNTS.get(shift.group(1).lower()) or int(shift.group(1))
             days = n * (7 if shift.group(2).lower().startswith("week") else 1)
             args["shift_days"] = -days if _EARLIER.search(head) else days
-        if when.day is not None:
-            args["day"] = when.day
-        instant = when.instant(tz_name)
-        if instant is not None:
-            args["when"] = instant
+    elif intent in ("cancel", "next_session"):
+        _from_args(args, head, now, tz_name)
+        norm = normalise(text)
+        if _NEGATED_CANCEL.search(norm):
+            args["kept"] = True
+        elif _ASKS_CANCELLED.search(norm):
+            args["asked_cancelled"] = True
     if intent == "plan":
         mm = _MONTHS.search(text)
         if mm:
@@ -211,27 +170,47 @@ def extract_args(
     return args
 
 
+def _by_keywords(norm: str) -> str | None:
+    """The one intent whose keywords the text uses most (a tie, or none, is no answer)."""
+    words = norm.replace("'s", "").split()
+    scores = []
+    for intent in INTENTS:
+        hits = {k for k in intent.keywords for w in words if w.startswith(k)}
+        if hits:
+            scores.append((len(hits), intent.id))
+    scores.sort(reverse=True)
+    if not scores or (len(scores) > 1 and scores[0][0] == scores[1][0]):
+        return None
+    return scores[0][1]
+
+
 def classify(text: str) -> str:
     """The intent id `text` means, or "fallback"."""
     norm = normalise(text)
     if not norm:
         return "help"
+    if _NEGATED_CANCEL.search(norm) or _ASKS_CANCELLED.search(norm):
+        return "next_session"  # "don't cancel my session", "why was it cancelled?": not a cancel
     for intent in INTENTS:
         if intent.matches(norm):
             return intent.id
-    return FALLBACK
+    return _by_keywords(norm) or FALLBACK
 
 
-def parse(text: str, now: datetime, tz_name: str) -> tuple[str, dict[str, Any]]:
+def parse(
+    text: str, now: datetime, tz_name: str, known: Sequence[str] = ()
+) -> tuple[str, dict[str, Any]]:
     """The intent and arguments of a free-text message."""
     intent = classify(text)
-    return intent, extract_args(intent, text, now, tz_name)
+    return intent, extract_args(intent, text, now, tz_name, known=known)
 
 
-def parse_command(text: str, now: datetime, tz_name: str) -> tuple[str, dict[str, Any]]:
+def parse_command(
+    text: str, now: datetime, tz_name: str, known: Sequence[str] = ()
+) -> tuple[str, dict[str, Any]]:
     """A slash command's text: "<subcommand> [arguments]", or free text when no subcommand."""
     first, _, rest = text.strip().partition(" ")
     intent = BY_SUBCOMMAND.get(first.lower())
     if intent is None:
-        return parse(text, now, tz_name)
-    return intent.id, extract_args(intent.id, rest, now, tz_name, leading_name=True)
+        return parse(text, now, tz_name, known)
+    return intent.id, extract_args(intent.id, rest, now, tz_name, leading_name=True, known=known)

@@ -45,6 +45,7 @@ def plan(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Propose session dates for the next three months for your supervisees (or NAME)."""
     months = int(req.args.get("months") or 3)
     name = req.args.get("person")
+    left_out: list[Person] = []
     if name:
         found = resolve_person(ctx, str(name), access.visible_ids(ctx))
         if isinstance(found, Reply):
@@ -53,7 +54,9 @@ def plan(ctx: ChatContext, req: ChatRequest) -> Reply:
             return access.refusal()
         people = [found]
     else:
-        people = q.supervisees_of(ctx.session, ctx.asker.id)[:MAX_PEOPLE]
+        everyone = q.supervisees_of(ctx.session, ctx.asker.id)
+        people = everyone[:MAX_PEOPLE]
+        left_out = everyone[MAX_PEOPLE:]
     if not people:
         return Reply(
             text="You supervise no one, so there is nothing to plan. "
@@ -96,15 +99,27 @@ def plan(ctx: ChatContext, req: ChatRequest) -> Reply:
         )
     if not buttons:
         return Reply(
-            text=f"Nothing to plan: sessions for the next {months} months are covered.",
+            text=f"Nothing to plan: sessions for the next {months} months are covered."
+            + _more(left_out),
             tables=[Table(("Supervisee", "Proposed dates"), tuple(rows))] if rows else [],
         )
     return Reply(
         text=f"Proposed sessions for the next {months} months (working days, meeting each "
         "cadence, in free slots of your diary). Confirm to book them; you can rearrange any "
-        "afterwards." + _assumed(ctx, people),
+        "afterwards." + _assumed(ctx, people) + _more(left_out),
         tables=[Table(("Supervisee", "Proposed dates"), tuple(rows), "Plan")],
         buttons=buttons,
+    )
+
+
+def _more(left_out: list[Person]) -> str:
+    """Say who a plan left out (one plan covers at most MAX_PEOPLE) and how to plan them."""
+    if not left_out:
+        return ""
+    names = ", ".join(p.name for p in left_out[:10]) + (", ..." if len(left_out) > 10 else "")
+    return (
+        f" This plan covers the first {MAX_PEOPLE} of your supervisees by name; "
+        f'{len(left_out)} more ({names}) are not in it: ask "plan for NAME" for each of them.'
     )
 
 
@@ -145,7 +160,7 @@ def confirm_plan(ctx: ChatContext, value: str, fields: dict[str, object]) -> Rep
     booked: list[str] = []
     skipped: list[str] = []
     for at in slots:
-        if check_instant(ctx, at) is not None:
+        if check_instant(ctx, at, [person.id, person.supervisor_id]) is not None:
             skipped.append(fmt_when(at, tz))
             continue
         if q.session_at(ctx.session, person.id, at) is not None:

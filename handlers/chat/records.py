@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.clock import local_date
 from handlers.chat import access
-from handlers.chat.common import SESSION_COLUMNS, fmt_when, resolve_person, session_line
+from handlers.chat.common import (
+    SESSION_COLUMNS,
+    fmt_day,
+    fmt_when,
+    resolve_person,
+    session_line,
+    with_whom,
+)
 from handlers.chat.diary import assumed_note
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Button, Reply, Table
+from policy.duties import record_share_by
 from storage import chat_queries as q
 from storage import chat_records as r_
 from storage.models import Person, SupervisionSession
@@ -24,10 +33,12 @@ def _pick(
     rows: list[SupervisionSession],
     allowed: Callable[[ChatContext, SupervisionSession], bool],
     waiting: str,
+    action: str,
 ) -> SupervisionSession | Reply | None:
-    """The session a message means: by number, else the first of `rows` with the named person.
+    """The session a message means: by number, else the one of `rows` (with the named person).
 
-    `waiting` completes "no session with NAME is ..." when the person has none in `rows`.
+    `waiting` completes "no session with NAME is ..." when the person has none in `rows`;
+    when several could be meant, the reply asks which, with an `action` button for each.
     """
     sid = req.args.get("session_id")
     if sid is not None:
@@ -46,7 +57,18 @@ def _pick(
                 return known
             return _none_waiting(ctx, known, waiting)
         rows = [r for r in rows if person.id in (r.supervisee_id, r.supervisor_id)]
+    if len(rows) > 1:
+        return Reply(
+            text=f"Which session do you mean? {len(rows)} could fit; choose one:",
+            buttons=[Button(_label(ctx, r)[:75], action, str(r.id)) for r in rows[:5]],
+            ephemeral=True,
+        )
     return rows[0] if rows else None
+
+
+def _label(ctx: ChatContext, row: SupervisionSession) -> str:
+    other = with_whom(ctx, row, ctx.asker.id)
+    return f"#{row.id} {_when(ctx, row)}" + (f" with {other}" if other else "")
 
 
 def _none_waiting(ctx: ChatContext, person: Person, waiting: str) -> Reply:
@@ -130,7 +152,14 @@ def sign(ctx: ChatContext, row: SupervisionSession) -> Reply:
 def mark_held(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Record that a session took place (the supervisor)."""
     rows = r_.awaiting_outcome(ctx.session, ctx.asker.id, ctx.now)
-    row = _pick(ctx, req, rows, access.may_record_outcome, "in the past and waiting for an outcome")
+    row = _pick(
+        ctx,
+        req,
+        rows,
+        access.may_record_outcome,
+        "in the past and waiting for an outcome",
+        "session_held",
+    )
     if row is None:
         return Reply(text="You have no past session waiting for an outcome.")
     return row if isinstance(row, Reply) else held(ctx, row)
@@ -139,7 +168,14 @@ def mark_held(ctx: ChatContext, req: ChatRequest) -> Reply:
 def share_record(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Record that you shared a session's record with the supervisee (the supervisor)."""
     rows = r_.records_owed(ctx.session, ctx.asker.id)
-    row = _pick(ctx, req, rows, access.may_record_outcome, "held with its record still to share")
+    row = _pick(
+        ctx,
+        req,
+        rows,
+        access.may_record_outcome,
+        "held with its record still to share",
+        "record_share",
+    )
     if row is None:
         return Reply(text="You owe no records: every held session's record is shared.")
     return row if isinstance(row, Reply) else share(ctx, row)
@@ -148,7 +184,7 @@ def share_record(ctx: ChatContext, req: ChatRequest) -> Reply:
 def sign_record(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Sign the record of your session that your supervisor shared (the supervisee)."""
     rows = r_.records_to_sign(ctx.session, ctx.asker.id)
-    row = _pick(ctx, req, rows, access.may_sign, "waiting for your signature")
+    row = _pick(ctx, req, rows, access.may_sign, "waiting for your signature", "record_sign")
     if row is None:
         return Reply(text="You have no records waiting for your signature.")
     return row if isinstance(row, Reply) else sign(ctx, row)
@@ -166,17 +202,34 @@ def to_sign(ctx: ChatContext, req: ChatRequest) -> Reply:
     )
 
 
+LATE = " (LATE)"
+
+
+def _share_by(ctx: ChatContext, row: SupervisionSession) -> str:
+    """The policy's share-by date for a held session's record, flagged when it has passed."""
+    held = local_date(row.held_at or row.scheduled_at, ctx.asker.timezone)
+    deadline = record_share_by(ctx.pack, held)
+    return fmt_day(deadline.date) + (LATE if ctx.today > deadline.date else "")
+
+
 def records_owed(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Records you owe as a supervisor: held but not shared, and past sessions with no outcome."""
     owed = r_.records_owed(ctx.session, ctx.asker.id)
     pending = r_.awaiting_outcome(ctx.session, ctx.asker.id, ctx.now)
     if not owed and not pending:
+        if not q.supervisees_of(ctx.session, ctx.asker.id):
+            return to_sign(ctx, req)  # "any outstanding records?" from a supervisee: theirs to sign
         return Reply(text="You owe no records and every past session has an outcome.")
     parts, tables, buttons = [], [], []
     if owed:
         n = ctx.pack.records.share_within_working_days
-        parts.append(f"{len(owed)} record(s) to share (the policy asks within {n} working days)")
-        tables.append(Table(SESSION_COLUMNS, tuple(session_line(ctx, r) for r in owed), "To share"))
+        rows = tuple((*session_line(ctx, r), _share_by(ctx, r)) for r in owed)
+        late = sum(1 for row in rows if row[-1].endswith(LATE))
+        parts.append(
+            f"{len(owed)} record(s) to share (the policy asks within {n} working days"
+            + (f"; {late} late)" if late else ")")
+        )
+        tables.append(Table((*SESSION_COLUMNS, "Share by"), rows, "To share"))
         buttons += [Button(f"Shared #{r.id}", "record_share", str(r.id)) for r in owed[:5]]
     if pending:
         parts.append(f"{len(pending)} past session(s) with no outcome recorded")

@@ -7,16 +7,22 @@ from collections import Counter
 from handlers.chat.common import fmt_day, fmt_when
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Fact, Reply, Table
-from handlers.status import PersonStatus, statuses
+from handlers.status import PersonStatus, state_of, statuses
 from storage import chat_queries as q
 
 STATUS_COLUMNS = ("Name", "Role", "Next due", "Next booked", "Status")
 
 
 def _state(st: PersonStatus) -> str:
-    if st.overdue:
-        return "OVERDUE"
-    return "booked" if st.next_session is not None else "not booked"
+    """The status table's state (handlers.status), with overdue in capitals to stand out."""
+    state = state_of(st)
+    return state.upper() if state == "overdue" else state
+
+
+def role_title(ctx: ChatContext, role: str) -> str:
+    """The pack's title for a role id ("social_worker" -> "Social worker ...")."""
+    found = ctx.pack.roles.get(role)
+    return str(found.title) if found is not None else role.replace("_", " ")
 
 
 def status_rows(ctx: ChatContext, sts: list[PersonStatus]) -> tuple[tuple[str, ...], ...]:
@@ -25,7 +31,7 @@ def status_rows(ctx: ChatContext, sts: list[PersonStatus]) -> tuple[tuple[str, .
     return tuple(
         (
             s.name,
-            s.role,
+            role_title(ctx, s.role),
             fmt_day(s.next_due),
             fmt_when(s.next_session, ctx.asker.timezone),
             _state(s),
@@ -56,9 +62,8 @@ def my_supervisees(ctx: ChatContext, req: ChatRequest) -> Reply:
 
 def team_overdue(ctx: ChatContext, req: ChatRequest) -> Reply:
     """Who is overdue among the people you supervise (or manage)."""
-    people = q.supervisees_of(ctx.session, ctx.asker.id) or q.people_under_manager(
-        ctx.session, ctx.asker.id
-    )
+    # Everyone the asker supervises, and for a line manager the people of their supervisors too.
+    people = q.people_under_manager(ctx.session, ctx.asker.id)
     if not people:
         return Reply(text="You have no team recorded, so no one is overdue that I can show you.")
     sts = [s for s in team_statuses(ctx, [p.id for p in people]) if s.overdue]

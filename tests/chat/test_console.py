@@ -98,3 +98,12 @@ def test_console_on_the_demo_organisation(tmp_path: Path) -> None:
     assert "Proposed dates" in plan or "Nothing to plan" in plan
     service = _run(url, "ask", "--as", "sdm1", "--today", "2026-04-08", "how is my service doing")
     assert service.startswith("Your service:")
+
+
+def test_closing_a_form_says_nothing_changed_and_piped_answers_end_their_lines(db: str) -> None:
+    from bot.console import FORM_CLOSED
+
+    script = "cancel my next session\n\nquit\n"  # the reason left empty closes the form
+    out = _run(db, "chat", "--as", "sw1", "--today", "2026-04-08", stdin=script)
+    assert FORM_CLOSED in out and "Cancelled." not in out
+    assert "> cancel my next session\n" in out  # the piped line is shown, then a new line

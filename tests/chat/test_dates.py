@@ -65,3 +65,30 @@ def test_a_time_without_a_day_is_not_today() -> None:
 def test_numbers_that_are_not_dates_or_times() -> None:
     assert parse_when("my next 1-2-1", MONDAY, TZ) == parse_when("my next one", MONDAY, TZ)
     assert parse_when("a 1:1 with Kwame", MONDAY, TZ).at is None
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "at"),
+    [
+        # A day of the month without a month: the next such day on or after today.
+        ("on Wednesday 16th at 2pm", date(2026, 12, 16), time(14, 0)),
+        ("to Monday 14th at 11", date(2026, 12, 14), time(11, 0)),
+        ("on 16th at 2pm", date(2026, 12, 16), time(14, 0)),
+        ("on the 23rd", date(2026, 11, 23), None),  # today
+        ("on Monday the 30th", date(2026, 11, 30), None),
+        # More ways to say a time.
+        ("on Friday at 2 o'clock", date(2026, 11, 27), time(14, 0)),
+        ("Tuesday at 1400", date(2026, 11, 24), time(14, 0)),
+        ("Tuesday 0930hrs", date(2026, 11, 24), time(9, 30)),
+        ("on monday at 9.30am", date(2026, 11, 30), time(9, 30)),
+        ("on 3 January 2027 at 10", date(2027, 1, 3), time(10, 0)),  # a year is not a time
+    ],
+)  # fmt: skip
+def test_days_of_the_month_and_more_times(text: str, day: date | None, at: time | None) -> None:
+    when = parse_when(text, MONDAY, TZ)
+    assert (when.day, when.at, when.unclear) == (day, at, False)
+
+
+def test_a_weekday_that_disagrees_with_the_day_of_the_month_is_asked() -> None:
+    when = parse_when("book Kwame on Friday 16th at 2pm", MONDAY, TZ)
+    assert when.day is None and when.problem == "16 December 2026 is a Wednesday, not a Friday."

@@ -107,7 +107,10 @@ def test_rearrange_cancel_held_share_sign(chat: ChatService) -> None:
     assert rows[2].cancel_reason == "rearranged" and len(rows) == 3
     new_id = max(rows)
     assert rows[new_id].rearranged_from_id == 2
-    r = chat.text("sw1", "cancel my next session because I'm off sick")
+    asked = chat.text("sw1", "cancel my next session because I'm off sick")
+    assert asked.text.startswith(f"Cancel session #{new_id} on ")  # asked first, then pressed
+    assert [b.action for b in asked.buttons] == ["cancel_confirm", "cancel_keep"]
+    r = chat.action("sw1", "cancel_confirm", asked.buttons[0].value)
     assert r.text.startswith(f"Cancelled session #{new_id}") and "I'm off sick" in r.text
     assert chat.text("sw1", "cancel my next session").text.startswith("You have no upcoming")
     assert "as held" in chat.text("tm1", "mark my session with Jo as held").text

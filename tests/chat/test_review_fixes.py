@@ -77,7 +77,8 @@ def test_a_plan_never_proposes_two_sessions_at_once(engine: Engine, chat: ChatSe
 
 
 def test_cancelling_says_when_to_rearrange_by(chat: ChatService) -> None:
-    r = chat.text("sw1", "cancel my next session because of court")
+    asked = chat.text("sw1", "cancel my next session because of court")
+    r = chat.action("sw1", "cancel_confirm", asked.buttons[0].value)
     assert r.text.startswith("Cancelled session #2 (Tue 14 Apr 2026, 14:00): of court.")
     assert "Please rearrange it by Tue 21 Apr 2026 (within 5 working days" in r.text
 
@@ -93,7 +94,8 @@ def test_sickness_counts_from_the_return(chat: ChatService) -> None:
             recorded_at=NOW,
         ),
     )
-    r = chat.text("sw1", "I'm off sick, please cancel my supervision")
+    asked = chat.text("sw1", "I'm off sick, please cancel my supervision")
+    r = chat.action("sw1", "cancel_confirm", asked.buttons[0].value)
     assert "I'm off sick" in r.text and "back Sat 18 Apr 2026" in r.text
     assert "please rearrange it by" in r.text
 

@@ -49,7 +49,7 @@ def test_a_form_is_listed_and_piped_input_is_left_alone(db: str) -> None:
     assert "  - Date (YYYY-MM-DD)" in listing
     assert "  - Start time (HH:MM; now: 10:00)" in listing
     assert (
-        "  - Supervisee (one of: Me (with my supervisor), Alex Jones, Jo Brown; now: Jo Brown)"
+        "  - Supervisee (one of: Alex Jones, Jo Brown, Me (with my supervisor); now: Jo Brown)"
         in listing
     )
     assert "(leave a required field empty to cancel)" not in result.output  # never prompted
