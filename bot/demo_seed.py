@@ -22,7 +22,14 @@ from sqlalchemy.engine import Engine
 from bot.clock import local_instant
 from policy.engine import PolicyPack, next_due
 from storage.db import session_scope
-from storage.models import Absence, Agreement, Person, SupervisionSession, SupervisorChange
+from storage.models import (
+    Absence,
+    ActionItem,
+    Agreement,
+    Person,
+    SupervisionSession,
+    SupervisorChange,
+)
 from storage.people import OrgError
 
 SEED = 2026
@@ -82,8 +89,14 @@ TO_BOOK = ("sw02", "sw06", "sw19", "tm2")  # up to date but nothing booked yet
 UNSHARED = ("sw01", "sw12", "sw18")  # last record not shared by the supervisor
 UNSIGNED = ("sw03", "sw07", "sw20", "tm3")  # shared, not signed by the supervisee
 MOVED = ("sw14", "tm3", 21)  # changed supervisor from tm2 to tm3 three weeks ago
-# (person, first day, last day) relative to today: sw17 is off sick now, tm4 goes on leave.
-ABSENCES = (("sw17", -4, 9, "sickness"), ("tm4", 12, 21, "annual_leave"))
+# (person, first day, last day) relative to today: sw17 is off sick now; tm4 goes on three
+# weeks' leave (more than 10 working days, so their supervisees' managers hear of it).
+ABSENCES = (("sw17", -4, 9, "sickness"), ("tm4", 2, 22, "annual_leave"))
+# (supervisee, owner, text, due in days from today, agreed days ago): one overdue, one soon.
+ACTIONS = (
+    ("sw05", "sw05", "Update the chronology for the Reid family", -5, 21),
+    ("sw08", "tm1", "Arrange a case discussion with the IRO", 7, 10),
+)
 
 
 @dataclass
@@ -107,6 +120,7 @@ class DemoData:
     sessions: list[SessionSpec] = field(default_factory=list)
     absences: list[Absence] = field(default_factory=list)
     agreements: list[Agreement] = field(default_factory=list)
+    actions: list[ActionItem] = field(default_factory=list)
 
 
 def generate(pack: PolicyPack, today: date, now: datetime, tz: str = "Europe/London",
@@ -149,6 +163,10 @@ def generate(pack: PolicyPack, today: date, now: datetime, tz: str = "Europe/Lon
         data.absences.append(Absence(person_id=pid, first_day=today + timedelta(days=first),
                                      last_day=today + timedelta(days=last_day), reason=reason,
                                      recorded_at=now))
+    for pid, owner, text, due_in, agreed in ACTIONS:
+        data.actions.append(ActionItem(supervisee_id=pid, owner_id=owner, text=text,
+                                       due_on=today + timedelta(days=due_in),
+                                       created_at=now - timedelta(days=agreed)))
     return data
 
 
@@ -245,3 +263,4 @@ def write(engine: Engine, data: DemoData) -> None:
             rows.append(row)
         session.add_all(data.absences)
         session.add_all(data.agreements)
+        session.add_all(data.actions)

@@ -2,9 +2,11 @@
 
 `dispatch_due` is the single function the live loop and the simulation both call:
 it plans people whose facts changed, then claims every due outbox row (FOR UPDATE
-SKIP LOCKED on PostgreSQL), checks it is still true and still useful, sends it and
-marks it, in one transaction per batch. APScheduler only wakes us: a date job armed
-at the next due instant (re-armed after each pass) and an hourly sweep on the hour.
+SKIP LOCKED on PostgreSQL), checks it is still true and still useful, commits the
+claim, and sends each message between two commits of its own ("sending", then
+"sent"), so it goes out at most once. APScheduler only wakes us: a date job armed at
+the next due instant (re-armed after each pass) and an hourly sweep on the hour,
+which also runs the daily housekeeping (the preparation-note retention purge).
 """
 
 from __future__ import annotations
@@ -29,21 +31,24 @@ from sqlmodel import Session, col
 from bot.clock import Clock
 from bot.settings import Settings
 from bot.transport import DeliveryFailed, OutgoingMessage, Transport
+from handlers.reflect.notes import purge_expired_notes
 from handlers.reminders.agenda import (
     EngineConfig,
     Recipients,
+    advance_watermark,
     changed_since_last_pass,
     decide,
     enqueue_planned,
     fallback_recipients,
     params_at,
-    plan_unplanned,
+    plan_and_enqueue,
 )
 from handlers.reminders.candidate import EFFECT_DEEM_AGREED, Candidate
 from handlers.reminders.context import PlanParams
 from handlers.reminders.planner import plan_people
 from policy.engine import PolicyPack
 from storage import outbox
+from storage.chat_queries import notice_once
 from storage.db import session_scope
 from storage.models import Outbox, Person, SupervisionSession
 from storage.status_queries import people_by_id
@@ -52,6 +57,7 @@ from storage.timeline import next_fact_instant
 log = logging.getLogger("supervision.engine")
 T = TypeVar("T")
 SWEEP_EVERY = timedelta(hours=1)
+NOTES_PURGED = "engine.notes_purged"
 
 
 @dataclass
@@ -59,12 +65,14 @@ class PlanMemo:
     """Plans kept between passes for people whose facts did not change (see `dispatch_due`).
 
     A plan covers candidates up to the horizon plus one replan period ahead of when it
-    was made, so it is kept for at most `keep` (inside the replan period).
+    was made, so it is kept for at most `keep` (inside the replan period). `built` holds
+    the earliest due instant each plan was built from: a row due before it needs a new one.
     """
 
     keep: timedelta = timedelta(days=13)
     plans: dict[str, list[Candidate]] = field(default_factory=dict)
     made: dict[str, datetime] = field(default_factory=dict)
+    built: dict[str, datetime] = field(default_factory=dict)
     recipients: Recipients | None = None
 
     def for_pass(self, now: datetime, changed: set[str]) -> dict[str, list[Candidate]]:
@@ -72,6 +80,7 @@ class PlanMemo:
         for person in stale:
             self.plans.pop(person, None)
             self.made.pop(person, None)
+            self.built.pop(person, None)
         return self.plans
 
     def note(self, people: list[str], now: datetime) -> None:
@@ -87,6 +96,18 @@ class DispatchReport:
     sent: list[OutgoingMessage] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (key, why)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    retrying: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A row decided "send" and claimed: what to hand to the transport after the commit."""
+
+    row_id: int
+    person: Person
+    message: OutgoingMessage
+    attempts: int
+    useful_until: datetime | None
 
 
 def recipients_for(engine: Engine, settings: Settings | None) -> Recipients:
@@ -112,9 +133,14 @@ def dispatch_due(
 ) -> DispatchReport:
     """Plan what changed, then send every due message that is still true and useful.
 
-    One pass: (1) note who changed since the last pass (and on a sweep, who was never
-    planned); (2) claim due rows in batches, plan each person concerned once per pass,
-    and send, drop or postpone each row; (3) enqueue the fresh plans of changed people.
+    One pass: (1) release claims of stopped replicas and report rows a crash left
+    "sending"; (2) note who changed since the last pass (and on a sweep, who was never
+    planned and whose rows are new); (3) claim due rows in batches, plan each person
+    concerned once per pass (from before the earliest claimed row, so a late row is never
+    mistaken for one that no longer applies), decide each row and commit the claims; then
+    send each message on its own: marked "sending" and committed before the transport
+    is called, "sent" and committed after, so a message goes out at most once whatever
+    fails; (4) enqueue the fresh plans of changed people; (5) advance the watermark.
 
     `memo` keeps plans between passes of the same day for people whose facts did not
     change. Only the simulation passes one: there every fact is seen at its own
@@ -125,14 +151,17 @@ def dispatch_due(
     now = clock.now()
     who = memo.recipients if memo and memo.recipients else recipients_for(engine, settings)
     report = DispatchReport()
-    todo, window, first = _retrying(partial(_changes, engine, now, cfg))
+    _retrying(partial(_recover, engine, now, cfg, report))
+    todo, window, first = _retrying(partial(_changes, engine, now, cfg, sweep))
     if first or sweep:
-        report.planned += _retrying(partial(_unplanned, engine, pack, now, who, cfg, window, first))
+        report.planned += _unplanned(engine, pack, now, who, cfg, window)
         with session_scope(engine) as session:
             outbox.purge_agenda(session, now - timedelta(days=2))
     plans: dict[str, list[Candidate]] = {}
+    built: dict[str, datetime] = {}
     if memo is not None:
         plans = memo.for_pass(now, todo)
+        built = memo.built
         memo.recipients = who
     while True:
         changed: set[str] = set()
@@ -144,24 +173,41 @@ def dispatch_due(
                     outbox.mark(r, outbox.DONE, now)
                     todo.add(r.recipient_id)
             subjects = {r.about_id for r in messages if r.about_id}
-            need = sorted((subjects | todo) - plans.keys())
+            # Plan from before the earliest claimed row: a row due long ago (downtime,
+            # a retry) must be judged on a plan that includes it.
+            earliest = min([window, *(r.due_at for r in messages)])
+            need = sorted(
+                p
+                for p in subjects | todo
+                if p not in plans or built.get(p, now) > (earliest if p in subjects else window)
+            )
             if need:
-                params = params_at(session, now, who, cfg, window)
+                params = params_at(session, now, who, cfg, earliest)
                 _plan_into(plans, session, pack, params, need, cfg)
+                for p in need:
+                    built[p] = earliest
                 if memo is not None:
                     memo.note(need, now)
             fresh = {c.key: c for p in subjects for c in plans.get(p, [])}
             people = people_by_id(session, {r.recipient_id for r in messages})
-            for row in messages:
-                _deliver(session, row, fresh, people, transport, now, cfg, report, changed)
+            jobs = [
+                job
+                for row in messages
+                if (job := _decide(session, row, fresh, people, transport, now, report, changed))
+            ]
+            outbox.claim(session, [j.row_id for j in jobs], worker_id, clock.now())
+        for job in jobs:
+            _send(engine, job, transport, worker_id, clock, now, cfg, report)
         if todo:
             batch = {p: plans[p] for p in todo if p in plans}
             report.planned += _retrying(partial(_enqueue, engine, batch, now, who, cfg, window))
         for p in changed:  # a side effect (deemed agreed) changed their facts: plan again
             plans.pop(p, None)
         if not rows and not changed:
-            return report
+            break
         todo = set(changed)
+    _retrying(partial(_advance, engine, now))
+    return report
 
 
 def _plan_into(
@@ -180,9 +226,40 @@ def _plan_into(
             plans.setdefault(c.about_id, []).append(c)
 
 
-def _changes(engine: Engine, now: datetime, cfg: EngineConfig) -> tuple[set[str], datetime, bool]:
+def _recover(engine: Engine, now: datetime, cfg: EngineConfig, report: DispatchReport) -> None:
+    """Claims of a replica that stopped before sending are released; rows it left
+    "sending" may or may not have arrived: they are failed, logged and admins told,
+    never sent again."""
+    older = now - cfg.claim_timeout
     with session_scope(engine) as session:
-        return changed_since_last_pass(session, now, cfg)
+        released = outbox.release_stale_claims(session, older)
+        if released:
+            log.warning("released %d claimed messages a stopped replica never sent", released)
+        for row in outbox.interrupted_sends(session, older):
+            why = "interrupted while sending: it may not have arrived, and is not sent again"
+            outbox.mark(row, outbox.FAILED, now, why)
+            report.failed.append((row.key, why))
+            log.error("%s was %s", row.key, why)
+            notice_once(
+                session,
+                f"engine.interrupted:{row.key}",
+                f"The bot stopped while sending a {row.kind.replace('_', ' ')} to "
+                f"{row.recipient_id} (due {row.due_at:%Y-%m-%d %H:%M} UTC). It may not have "
+                "arrived and will not be sent again: please check with them.",
+                now,
+            )
+
+
+def _changes(
+    engine: Engine, now: datetime, cfg: EngineConfig, sweep: bool
+) -> tuple[set[str], datetime, bool]:
+    with session_scope(engine) as session:
+        return changed_since_last_pass(session, now, cfg, sweep=sweep)
+
+
+def _advance(engine: Engine, now: datetime) -> None:
+    with session_scope(engine) as session:
+        advance_watermark(session, now)
 
 
 def _unplanned(
@@ -192,11 +269,31 @@ def _unplanned(
     who: Recipients,
     cfg: EngineConfig,
     window: datetime,
-    everyone: bool,
 ) -> int:
+    """Plan people never planned (everyone on the store's first pass, newcomers on sweeps),
+    one chunk per transaction so a large first pass commits as it goes."""
+    enqueued = 0
+    while True:
+        done = _retrying(partial(_unplanned_chunk, engine, pack, now, who, cfg, window))
+        if done is None:
+            return enqueued
+        enqueued += done
+
+
+def _unplanned_chunk(
+    engine: Engine,
+    pack: PolicyPack,
+    now: datetime,
+    who: Recipients,
+    cfg: EngineConfig,
+    window: datetime,
+) -> int | None:
     with session_scope(engine) as session:
+        fresh = outbox.unplanned_people(session, cfg.chunk)
+        if not fresh:
+            return None
         params = params_at(session, now, who, cfg, window)
-        return plan_unplanned(session, pack, params, cfg, window, everyone=everyone)
+        return plan_and_enqueue(session, pack, params, fresh, cfg, window)
 
 
 def _enqueue(
@@ -225,62 +322,32 @@ def _retrying(work: Callable[[], T], attempts: int = 4) -> T:
     raise AssertionError("unreachable")
 
 
-def _deliver(
+def _decide(
     session: Session,
     row: Outbox,
     fresh: dict[str, Candidate],
     people: dict[str, Person],
     transport: Transport,
     now: datetime,
-    cfg: EngineConfig,
     report: DispatchReport,
     changed: set[str],
-) -> None:
+) -> _Job | None:
+    """Postpone, drop or fail the row here (in the claim's transaction), or return the
+    message to send once the claim is committed. A record state change a message
+    announces (deemed agreed) is applied when the message is decided, whether or not
+    it can be delivered."""
     verdict = decide(row.key, fresh, now)
     if verdict.action == "later":
         assert verdict.candidate is not None
         row.due_at = verdict.candidate.due_at
-        return
+        return None
     if verdict.action == "drop":
         outbox.mark(row, outbox.DROPPED, now, verdict.why)
         log.info("dropped %s: %s", row.key, verdict.why)
         report.dropped.append((row.key, verdict.why))
-        return
+        return None
     c = verdict.candidate
     assert c is not None
-    person = people.get(row.recipient_id)
-    if person is None or not person.active or not transport.can_reach(person):
-        outbox.mark(row, outbox.FAILED, now, "recipient cannot be reached")
-        report.failed.append((row.key, "recipient cannot be reached"))
-        log.warning("cannot reach %s for %s", row.recipient_id, row.key)
-        return
-    message = OutgoingMessage(
-        key=c.key,
-        kind=c.kind,
-        recipient_id=c.recipient_id,
-        about_id=c.about_id,
-        session_id=c.session_id,
-        session_at=c.session_at,
-        reason=c.reason,
-        due_at=c.due_at,
-        reply=c.reply,
-        sent_at=now,
-    )
-    try:
-        transport.send(person, message)
-    except DeliveryFailed as exc:
-        attempts = (row.attempts or 0) + 1
-        if exc.permanent or attempts >= cfg.max_attempts:
-            outbox.mark(row, outbox.FAILED, now, str(exc))
-            report.failed.append((row.key, str(exc)))
-            log.warning("delivery of %s failed: %s", row.key, exc)
-        else:
-            row.attempts = attempts
-            row.error = str(exc)[:2000]
-            row.due_at = now + cfg.retry_delay
-        return
-    outbox.mark(row, outbox.SENT, now)
-    report.sent.append(message)
     if c.effect == EFFECT_DEEM_AGREED and c.session_id is not None:
         s = SupervisionSession
         session.execute(
@@ -293,6 +360,105 @@ def _deliver(
             .values(record_deemed_agreed_at=c.due_at)
         )
         changed.add(c.about_id)
+    person = people.get(row.recipient_id)
+    if person is None or not person.active or not transport.can_reach(person):
+        outbox.mark(row, outbox.FAILED, now, "recipient cannot be reached")
+        report.failed.append((row.key, "recipient cannot be reached"))
+        log.warning("cannot reach %s for %s", row.recipient_id, row.key)
+        return None
+    assert row.id is not None
+    message = OutgoingMessage(
+        key=c.key,
+        kind=c.kind,
+        recipient_id=c.recipient_id,
+        about_id=c.about_id,
+        session_id=c.session_id,
+        session_at=c.session_at,
+        reason=c.reason,
+        due_at=c.due_at,
+        reply=c.reply,
+        sent_at=now,
+    )
+    return _Job(row.id, person, message, row.attempts or 0, c.useful_until)
+
+
+def _send(
+    engine: Engine,
+    job: _Job,
+    transport: Transport,
+    worker_id: str,
+    clock: Clock,
+    now: datetime,
+    cfg: EngineConfig,
+    report: DispatchReport,
+) -> None:
+    """Send one claimed message: "sending" is committed first, so a crash or a failed
+    commit afterwards can never send it twice."""
+    key = job.message.key
+    with session_scope(engine) as session:
+        if not outbox.start_sending(session, job.row_id, worker_id, clock.now()):
+            log.info("the claim on %s was released before sending; another pass has it", key)
+            return
+    try:
+        transport.send(job.person, job.message)
+    except DeliveryFailed as exc:
+        _failed(engine, job, now, cfg, report, str(exc), permanent=exc.permanent)
+        return
+    except Exception as exc:  # any failure of one message must not undo the others
+        log.exception("sending %s raised", key)
+        _failed(engine, job, now, cfg, report, f"{type(exc).__name__}: {exc}", permanent=False)
+        return
+    report.sent.append(job.message)
+    try:
+        with session_scope(engine) as session:
+            session.execute(
+                update(Outbox)
+                .where(col(Outbox.id) == job.row_id)
+                .values(status=outbox.SENT, sent_at=now, attempts=job.attempts + 1, error=None)
+            )
+    except Exception:
+        log.exception("%s was sent but not marked sent; it stays 'sending', never resent", key)
+
+
+def retry_at(attempts: int, now: datetime, cfg: EngineConfig) -> datetime:
+    """When to try again after `attempts` failed deliveries: exponential back-off, capped."""
+    return now + min(cfg.retry_delay * 2 ** max(attempts - 1, 0), cfg.retry_max_delay)
+
+
+def _failed(
+    engine: Engine,
+    job: _Job,
+    now: datetime,
+    cfg: EngineConfig,
+    report: DispatchReport,
+    why: str,
+    *,
+    permanent: bool,
+) -> None:
+    """Retry while the message is still useful (escalations and other messages useful
+    however late: for `retry_for`); otherwise it has failed."""
+    key, attempts = job.message.key, job.attempts + 1
+    again = retry_at(attempts, now, cfg)
+    until = job.useful_until or job.message.due_at + cfg.retry_for
+    with session_scope(engine) as session:
+        row = session.get(Outbox, job.row_id)
+        if row is None:
+            return
+        row.attempts, row.error, row.claimed_by = attempts, why[:2000], None
+        if permanent or again >= until:
+            row.status = outbox.FAILED
+            report.failed.append((key, why))
+            log.warning("delivery of %s failed after %d attempts: %s", key, attempts, why)
+        else:
+            row.status, row.due_at = outbox.PENDING, again
+            report.retrying.append((key, why))
+            log.warning(
+                "delivery of %s failed (%s); attempt %d, retrying at %s",
+                key,
+                why,
+                attempts,
+                again.isoformat(),
+            )
 
 
 def ceil_hour(at: datetime) -> datetime:
@@ -372,7 +538,29 @@ class ReminderLoop:
         return report
 
     def sweep(self) -> DispatchReport:
-        return self.tick(sweep=True)
+        """The hourly sweep: a pass that also looks for newcomers and new rows, then the
+        daily housekeeping."""
+        report = self.tick(sweep=True)
+        self.housekeeping()
+        return report
+
+    def housekeeping(self) -> int | None:
+        """Once a day (the first sweep of each UTC day, across replicas): purge preparation
+        notes older than `notes_retention_days`. Returns the notes deleted, None if not due."""
+        now = self.clock.now()
+        days = (
+            self.settings.notes_retention_days
+            if self.settings is not None
+            else int(Settings.model_fields["notes_retention_days"].default)
+        )
+        with session_scope(self.engine) as session:
+            last = outbox.get_instant(session, NOTES_PURGED)
+            if last is not None and last.astimezone(UTC).date() >= now.astimezone(UTC).date():
+                return None
+            deleted = purge_expired_notes(session, self.clock, days)
+            outbox.set_instant(session, NOTES_PURGED, now)
+        log.info("retention purge: %d preparation notes older than %d days deleted", deleted, days)
+        return deleted
 
     def next_wake(self) -> datetime | None:
         """The next instant this loop will run: the next due row, or the next hourly sweep."""

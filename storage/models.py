@@ -57,7 +57,12 @@ class SupervisorChange(SQLModel, table=True):
     """History of who supervised whom from when (a change makes a new agreement due)."""
 
     __tablename__ = "supervisor_change"
-    __table_args__ = (Index("ix_supervisor_change_person_eff", "person_id", "effective"),)
+    __table_args__ = (
+        Index("ix_supervisor_change_person_eff", "person_id", "effective"),
+        # The engine's "what changed" and "next fact" reads (see storage/timeline.py).
+        Index("ix_supervisor_change_effective", "effective"),
+        Index("ix_supervisor_change_recorded", "recorded_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     person_id: str = Field(foreign_key="person.id")
     supervisor_id: str | None = Field(default=None, foreign_key="person.id", index=True)
@@ -76,6 +81,12 @@ class SupervisionSession(SQLModel, table=True):
     __table_args__ = (
         Index("ix_session_supervisee_sched", "supervisee_id", "scheduled_at"),
         Index("ix_session_supervisor_sched", "supervisor_id", "scheduled_at"),
+        # The engine's "what changed" and "next fact" reads: one seek per state change.
+        Index("ix_session_booked", "booked_at"),
+        Index("ix_session_cancelled", "cancelled_at"),
+        Index("ix_session_shared", "record_shared_at"),
+        Index("ix_session_signed", "record_signed_at"),
+        Index("ix_session_deemed", "record_deemed_agreed_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     supervisee_id: str = Field(foreign_key="person.id")
@@ -98,7 +109,11 @@ class Absence(SQLModel, table=True):
     """Sickness, annual leave or other absence, whole days inclusive."""
 
     __tablename__ = "absence"
-    __table_args__ = (Index("ix_absence_person_days", "person_id", "first_day", "last_day"),)
+    __table_args__ = (
+        Index("ix_absence_person_days", "person_id", "first_day", "last_day"),
+        Index("ix_absence_first_day", "first_day"),
+        Index("ix_absence_recorded", "recorded_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     person_id: str = Field(foreign_key="person.id")
     first_day: date
@@ -111,7 +126,11 @@ class Agreement(SQLModel, table=True):
     """A signed supervision agreement between a supervisee and a supervisor."""
 
     __tablename__ = "agreement"
-    __table_args__ = (Index("ix_agreement_supervisee_signed", "supervisee_id", "signed_on"),)
+    __table_args__ = (
+        Index("ix_agreement_supervisee_signed", "supervisee_id", "signed_on"),
+        Index("ix_agreement_signed", "signed_on"),
+        Index("ix_agreement_recorded", "recorded_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     supervisee_id: str = Field(foreign_key="person.id")
     supervisor_id: str = Field(foreign_key="person.id")
@@ -205,6 +224,8 @@ class ActionItem(SQLModel, table=True):
     __table_args__ = (
         Index("ix_action_owner_due", "owner_id", "due_on"),
         Index("ix_action_due_on", "due_on"),  # the engine's daily "due soon" scan
+        Index("ix_action_created", "created_at"),  # the engine's "what changed" reads
+        Index("ix_action_done", "done_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     session_id: int | None = Field(default=None, foreign_key="supervision_session.id", index=True)

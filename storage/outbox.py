@@ -4,7 +4,13 @@
   on SQLite and PostgreSQL alike); a pending row whose deadline moved is updated.
 - `claim_due` locks due rows with SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, so
   replicas never take the same row; SQLite runs one process.
+- A message goes pending -> claimed (committed, `claimed_by`/`claimed_at`) -> sending
+  (committed just before the transport is called) -> sent. A row found `sending` after
+  a crash may or may not have gone out: it is never sent again (`interrupted_sends`).
+  A row still `claimed` long after its claim was never handed to a transport, so it is
+  safely pending again (`release_stale_claims`).
 - Rows of kind `_replan` are the engine's own agenda: "plan this person again then".
+  Every writer of facts calls `request_replan` for the people it touched.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from storage.models import OrgSetting, Outbox, Person
 from storage.status_queries import chunks
 
 PENDING, SENT, DROPPED, FAILED, DONE = "pending", "sent", "dropped", "failed", "done"
+CLAIMED, SENDING = "claimed", "sending"
 REPLAN = "_replan"
 WATERMARK = "engine.watermark"
 EPOCH = "engine.epoch"
@@ -86,7 +93,8 @@ def _insert(session: Session, rows: list[dict[str, Any]], *, update_pending: boo
                 "text": ex.text,
                 "payload": ex.payload,
             },
-            where=table.c.status == PENDING,
+            # A row waiting to retry keeps its back-off (`attempts` > 0).
+            where=(table.c.status == PENDING) & (table.c.attempts == 0),
         )
     else:
         stmt = stmt.on_conflict_do_update(
@@ -106,20 +114,25 @@ def enqueue(session: Session, candidates: Iterable[Candidate], now: datetime) ->
     left alone, so a re-plan costs one indexed lookup rather than a rewrite.
     """
     wanted = {c.key: c for c in candidates}
-    known: dict[str, tuple[str, datetime, datetime | None]] = {}
+    known: dict[str, tuple[str, datetime, datetime | None, int]] = {}
     for part in chunks(sorted(wanted)):
-        for key, status, due, until in session.execute(
+        for key, status, due, until, tries in session.execute(
             sa_select(
-                col(Outbox.key), col(Outbox.status), col(Outbox.due_at), col(Outbox.useful_until)
+                col(Outbox.key),
+                col(Outbox.status),
+                col(Outbox.due_at),
+                col(Outbox.useful_until),
+                col(Outbox.attempts),
             ).where(col(Outbox.key).in_(part))
         ):
-            known[key] = (status, due, until)
+            known[key] = (status, due, until, tries or 0)
     fresh = [
         c
         for key, c in wanted.items()
         if key not in known
         or (
             known[key][0] == PENDING
+            and known[key][3] == 0
             and (known[key][1], known[key][2]) != (c.due_at, c.useful_until)
         )
     ]
@@ -181,8 +194,33 @@ def schedule_replans(session: Session, when: dict[str, datetime], now: datetime)
 
 
 def request_replan(session: Session, person_ids: Iterable[str], at: datetime) -> None:
-    """Ask the engine to plan these people again at `at` (e.g. after a backdated change)."""
-    schedule_replans(session, dict.fromkeys(person_ids, at), at)
+    """Ask the engine to plan these people again at `at` (the writer's clock instant).
+
+    Every writer of facts calls this in the transaction that writes them: an import,
+    a chat command, a CLI `people set-*`. The engine picks the request up on its next
+    pass (an indexed read of due agenda rows), however the facts are dated, so a
+    session imported with an earlier `booked_at`, a backdated agreement or an edited
+    person is planned at once rather than at their next agenda row. The people's
+    supervisees (an absent supervisor) and current supervisors (the ratio) come too.
+    """
+    ids = {p for p in person_ids if p}
+    if not ids:
+        return
+    related: set[str] = set()
+    for part in chunks(sorted(ids)):
+        related.update(
+            session.execute(
+                sa_select(col(Person.id)).where(col(Person.supervisor_id).in_(part))
+            ).scalars()
+        )
+        related.update(
+            s
+            for s in session.execute(
+                sa_select(col(Person.supervisor_id)).where(col(Person.id).in_(part))
+            ).scalars()
+            if s
+        )
+    schedule_replans(session, dict.fromkeys(ids | related, at), at)
 
 
 def claim_due(session: Session, now: datetime, limit: int) -> list[Outbox]:
@@ -200,6 +238,53 @@ def claim_due(session: Session, now: datetime, limit: int) -> list[Outbox]:
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return list(session.exec(stmt).all())
+
+
+def claim(session: Session, row_ids: Sequence[int], worker_id: str, now: datetime) -> None:
+    """Mark rows claimed by `worker_id` (committed by the caller before anything is sent)."""
+    for part in chunks(sorted(row_ids)):
+        session.execute(
+            update(Outbox)
+            .where(col(Outbox.id).in_(part))
+            .values(status=CLAIMED, claimed_by=worker_id, claimed_at=now)
+        )
+
+
+def start_sending(session: Session, row_id: int, worker_id: str, now: datetime) -> bool:
+    """Claimed -> sending, if the claim is still ours (False: it was released meanwhile)."""
+    result: Any = session.execute(
+        update(Outbox)
+        .where(
+            col(Outbox.id) == row_id,
+            col(Outbox.status) == CLAIMED,
+            col(Outbox.claimed_by) == worker_id,
+        )
+        .values(status=SENDING, claimed_at=now)
+    )
+    return int(result.rowcount or 0) == 1
+
+
+def release_stale_claims(session: Session, older_than: datetime) -> int:
+    """Claimed rows whose claim is older than `older_than` were never handed to a transport
+    (a replica stopped between claiming and sending): pending again."""
+    result: Any = session.execute(
+        update(Outbox)
+        .where(col(Outbox.status) == CLAIMED, col(Outbox.claimed_at) < older_than)
+        .values(status=PENDING, claimed_by=None, claimed_at=None)
+    )
+    return int(result.rowcount or 0)
+
+
+def interrupted_sends(session: Session, older_than: datetime) -> list[Outbox]:
+    """Rows left `sending` since before `older_than`: the process stopped while the
+    transport had them, so nobody knows whether they arrived."""
+    return list(
+        session.exec(
+            select(Outbox)
+            .where(col(Outbox.status) == SENDING, col(Outbox.claimed_at) < older_than)
+            .order_by(col(Outbox.id))
+        ).all()
+    )
 
 
 def mark(row: Outbox, status: str, now: datetime, error: str | None = None) -> None:

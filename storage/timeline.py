@@ -265,8 +265,20 @@ class Timeline:
         the supervisor; each is then checked against the history as of `as_of`.
         """
         sup_ids = sorted(set(supervisor_ids))
+        candidates = self.ever_supervised_by(sup_ids)
+        people = {pid: p for pid, p in self.people(candidates).items() if p.active}
+        on = self.supervisors(people.values())
+        wanted = set(sup_ids)
+        found: dict[str, list[Person]] = {}
+        for pid, sup in on.items():
+            if sup in wanted and pid in people:
+                found.setdefault(sup, []).append(people[pid])
+        return found
+
+    def ever_supervised_by(self, supervisor_ids: Iterable[str]) -> set[str]:
+        """Current supervisees of `supervisor_ids` plus anyone a change history names them for."""
         candidates: set[str] = set()
-        for part in chunks(sup_ids):
+        for part in chunks(sorted(set(supervisor_ids))):
             candidates.update(
                 _scalars(
                     self.session,
@@ -283,14 +295,40 @@ class Timeline:
                     ),
                 )
             )
-        people = {pid: p for pid, p in self.people(candidates).items() if p.active}
-        on = self.supervisors(people.values())
-        wanted = set(sup_ids)
-        found: dict[str, list[Person]] = {}
-        for pid, sup in on.items():
-            if sup in wanted and pid in people:
-                found.setdefault(sup, []).append(people[pid])
-        return found
+        return candidates
+
+    def supervision_spells(
+        self, supervisor_ids: Iterable[str], people: Iterable[Person]
+    ) -> dict[str, list[tuple[date, date | None]]]:
+        """For each supervisor, the spells [start, end) in which each of `people` (anyone
+        who was ever their supervisee) was supervised by them, from the change history
+        known on the local date of `as_of` (the rules of `supervisors_on`: before a
+        person's first change nobody; no history at all: `Person.supervisor_id` since
+        role start)."""
+        wanted = set(supervisor_ids)
+        plist = {p.id: p for p in people}
+        history: dict[str, list[tuple[date, str | None]]] = {}
+        for part in chunks(sorted(plist)):
+            rows = _rows(
+                self.session,
+                sa_select(
+                    col(SupervisorChange.person_id),
+                    col(SupervisorChange.effective),
+                    col(SupervisorChange.supervisor_id),
+                ).where(col(SupervisorChange.person_id).in_(part)),
+            )
+            for pid, effective, sup in rows:
+                known = history.setdefault(pid, [])  # before the first change: nobody
+                if effective <= local_date(self.as_of, plist[pid].timezone):
+                    known.append((effective, sup))
+        spells: dict[str, list[tuple[date, date | None]]] = {}
+        for pid, p in plist.items():
+            changes = sorted(history[pid]) if pid in history else [(p.role_start, p.supervisor_id)]
+            for i, (start, sup) in enumerate(changes):
+                if sup in wanted:
+                    end = changes[i + 1][0] if i + 1 < len(changes) else None
+                    spells.setdefault(sup or "", []).append((start, end))
+        return spells
 
 
 def absence_known_at(a: Absence, tz: str | None) -> datetime:
@@ -340,14 +378,22 @@ def changed_people(session: Session, after: datetime, until: datetime) -> set[st
         if after < absence_known_at(a, tz) <= until:
             touched.add(a.person_id)
             fanout.add(a.person_id)
+    # A change or an agreement counts from its day, or from when it was recorded if that
+    # was later (recorded after the day's first pass, or backdated).
     rows_c = _entity_rows(
         session,
         sa_select(SupervisorChange, col(Person.timezone))
         .join(Person, col(Person.id) == col(SupervisorChange.person_id))
-        .where((col(SupervisorChange.effective) >= lo) & (col(SupervisorChange.effective) <= hi)),
+        .where(
+            or_(
+                (col(SupervisorChange.effective) >= lo) & (col(SupervisorChange.effective) <= hi),
+                (col(SupervisorChange.recorded_at) > after)
+                & (col(SupervisorChange.recorded_at) <= until),
+            )
+        ),
     )
     for ch, tz in rows_c:
-        if after < start_of_day(ch.effective, tz) <= until:
+        if after < start_of_day(ch.effective, tz) <= until or after < ch.recorded_at <= until:
             touched.add(ch.person_id)
             if ch.supervisor_id:
                 touched.add(ch.supervisor_id)
@@ -358,12 +404,22 @@ def changed_people(session: Session, after: datetime, until: datetime) -> set[st
                     touched.add(previous)
     rows_g = _rows(
         session,
-        sa_select(col(Agreement.supervisee_id), col(Agreement.signed_on), col(Person.timezone))
+        sa_select(
+            col(Agreement.supervisee_id),
+            col(Agreement.signed_on),
+            col(Agreement.recorded_at),
+            col(Person.timezone),
+        )
         .join(Person, col(Person.id) == col(Agreement.supervisee_id))
-        .where((col(Agreement.signed_on) >= lo) & (col(Agreement.signed_on) <= hi)),
+        .where(
+            or_(
+                (col(Agreement.signed_on) >= lo) & (col(Agreement.signed_on) <= hi),
+                (col(Agreement.recorded_at) > after) & (col(Agreement.recorded_at) <= until),
+            )
+        ),
     )
-    for pid, signed_on, tz in rows_g:
-        if after < start_of_day(signed_on, tz) <= until:
+    for pid, signed_on, recorded, tz in rows_g:
+        if after < start_of_day(signed_on, tz) <= until or after < _aware(recorded) <= until:
             touched.add(pid)
     for column in (ActionItem.created_at, ActionItem.done_at):
         c = col(column)
@@ -378,6 +434,47 @@ def changed_people(session: Session, after: datetime, until: datetime) -> set[st
                 )
             )
     return touched
+
+
+# Tables whose new rows concern a person: (table, the person column).
+_ROW_OWNERS: tuple[tuple[Any, Any], ...] = (
+    (SupervisionSession, SupervisionSession.supervisee_id),
+    (Absence, Absence.person_id),
+    (Agreement, Agreement.supervisee_id),
+    (SupervisorChange, SupervisorChange.person_id),
+    (ActionItem, ActionItem.supervisee_id),
+)
+
+
+def new_rows_since(
+    session: Session, marks: dict[str, int] | None
+) -> tuple[set[str], dict[str, int]]:
+    """People concerned by rows with an id above each table's mark, and the new marks.
+
+    The safety net for facts written with an earlier instant than the moment they were
+    written (an imported session booked "28 days ago", an imported outcome): each is a
+    primary-key range read. With no marks, only the marks are returned.
+    """
+    people: set[str] = set()
+    latest: dict[str, int] = {}
+    for table, owner in _ROW_OWNERS:
+        name = table.__tablename__
+        top = session.connection().execute(sa_select(func.max(col(table.id)))).scalar()
+        latest[name] = int(top or 0)
+        if marks is None or latest[name] <= marks.get(name, 0):
+            continue
+        people.update(
+            _scalars(session, sa_select(col(owner)).where(col(table.id) > marks.get(name, 0)))
+        )
+    if people:
+        # A supervisor's absence or change concerns their supervisees too.
+        for part in chunks(sorted(people)):
+            people.update(
+                _scalars(
+                    session, sa_select(col(Person.id)).where(col(Person.supervisor_id).in_(part))
+                )
+            )
+    return people, latest
 
 
 def next_fact_instant(session: Session, after: datetime) -> datetime | None:

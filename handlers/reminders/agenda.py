@@ -4,11 +4,15 @@ due row is still worth sending.
 The outbox holds what falls due within a horizon (15 days by default); each person
 also has an agenda row (`_replan`) that brings them back for planning before their
 next candidate beyond the horizon, and at least fortnightly. People whose facts changed
-since the last pass (the watermark) are planned again on the next pass.
+since the last pass (the watermark, advanced only once a pass has enqueued), people a
+writer asked to be planned again (`outbox.request_replan`), and on sweeps people with
+rows added since the previous sweeps (whatever instants those rows carry) are planned
+again on the next pass.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,13 +20,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from handlers.reminders.candidate import Candidate
+from handlers.reminders.candidate import ESCALATION, Candidate
 from handlers.reminders.context import PlanParams
 from handlers.reminders.planner import plan_people
 from policy.engine import PolicyPack
 from storage import outbox
 from storage.models import OrgSetting
-from storage.timeline import changed_people
+from storage.timeline import changed_people, new_rows_since
 
 log = logging.getLogger("supervision.engine")
 
@@ -37,8 +41,15 @@ class EngineConfig:
     chunk: int = 500
     claim_batch: int = 200
     unplanned_batch: int = 20_000
+    # Delivery retries back off exponentially from `retry_delay` up to `retry_max_delay`,
+    # while the message is still useful; messages useful however late (escalations,
+    # overdue notices) keep retrying for `retry_for`.
     retry_delay: timedelta = timedelta(minutes=5)
-    max_attempts: int = 5
+    retry_max_delay: timedelta = timedelta(hours=2)
+    retry_for: timedelta = timedelta(days=7)
+    # A claimed row not yet handed to a transport after this long belongs to a replica that
+    # stopped: it is released. A row left "sending" this long is reported, never resent.
+    claim_timeout: timedelta = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -86,9 +97,11 @@ def enqueue_planned(
     config: EngineConfig,
     window_start: datetime,
 ) -> int:
-    """Enqueue the planned candidates that fall due in [window_start, now + horizon], and
-    book each person's next planning: the midnight (UTC) before their next candidate beyond
-    the horizon enters it, and at least weekly (so replans batch up once a day)."""
+    """Enqueue the planned candidates that fall due in [window_start, now + horizon]
+    (escalations however early: their key sends each lapse once, and a lapse learnt of late
+    must still be raised), and book each person's next planning: the midnight (UTC) before
+    their next candidate beyond the horizon enters it, and at least weekly (so replans batch
+    up once a day)."""
     now = params.as_of
     limit = now + config.horizon
     start = max(window_start, params.epoch)
@@ -100,7 +113,7 @@ def enqueue_planned(
         for c in candidates:
             if c.due_at > limit:
                 at = min(at, c.due_at - lead)
-            elif c.due_at >= start:
+            elif c.due_at >= start or c.kind == ESCALATION:
                 soon.append(c)
         replan[person] = _midnight(at)
     enqueued = outbox.enqueue(session, soon, now)
@@ -129,10 +142,16 @@ def plan_and_enqueue(
 
 
 def changed_since_last_pass(
-    session: Session, now: datetime, config: EngineConfig
+    session: Session, now: datetime, config: EngineConfig, *, sweep: bool = False
 ) -> tuple[set[str], datetime, bool]:
     """People whose facts became known since the last pass, the start of the window to
-    enqueue for them, and whether this is the store's first pass (which sets the epoch)."""
+    enqueue for them, and whether this is the store's first pass (which sets the epoch).
+
+    The watermark is not moved here: `advance_watermark` moves it once the pass has
+    enqueued, so a pass that fails part-way leaves the changes for the next one. On a
+    sweep, rows added since the previous sweeps are found by id (`new_rows_since`):
+    the safety net for writers that date facts before the instant they write them.
+    """
     first = outbox.get_instant(session, outbox.EPOCH) is None
     if first:
         outbox.set_instant(session, outbox.EPOCH, now)
@@ -141,9 +160,39 @@ def changed_since_last_pass(
     people: set[str] = set()
     if mark is not None and mark < now:
         people = changed_people(session, mark, now)
+    if sweep or first:
+        people |= _new_rows(session)
+    return people, now - lookback, first
+
+
+def advance_watermark(session: Session, now: datetime) -> None:
+    """Everything known by `now` has been planned and enqueued (never moves backwards)."""
+    mark = outbox.get_instant(session, outbox.WATERMARK)
     if mark is None or mark < now:
         outbox.set_instant(session, outbox.WATERMARK, now)
-    return people, now - lookback, first
+
+
+ROW_MARKS = "engine.row_marks"
+
+
+def _new_rows(session: Session) -> set[str]:
+    """People concerned by rows added since the sweep before last (by primary key).
+
+    Looking back two sweeps, not one, covers a long transaction (an import) whose rows
+    took lower ids than rows another writer committed first. The first sweep only
+    records where the tables stand.
+    """
+    row = session.get(OrgSetting, ROW_MARKS)
+    marks = json.loads(row.value) if row is not None else None
+    since = marks["prev"] if marks else None
+    people, latest = new_rows_since(session, since)
+    value = json.dumps({"prev": marks["seen"] if marks else latest, "seen": latest})
+    if row is None or row.value != value:
+        if row is None:
+            session.add(OrgSetting(key=ROW_MARKS, value=value))
+        else:
+            row.value = value
+    return people if since is not None else set()
 
 
 def plan_unplanned(

@@ -26,6 +26,7 @@ from handlers.reminders.context import PersonContext, PlanParams
 from handlers.reminders.windows import reminder_day
 from handlers.replies import Button, Fact, Reply
 from policy.calendar import WorkingCalendar
+from policy.duties import agreement_due, planning_horizon_end
 from policy.engine import PolicyPack
 
 COUNTED_KIND = "individual"
@@ -97,13 +98,16 @@ def booking_nudges(
     for day in _first_working_days(cal, ctx, params, start):
         # Covered on `day` when the last booking reaches the horizon seen from that day
         # (judged for the day itself, so the answer does not depend on when we plan).
-        horizon = day + relativedelta(months=pack.planning.horizon_months)
-        if last is not None and every.after(last) >= horizon:
+        horizon = planning_horizon_end(pack, day)
+        # Only bookings still ahead on `day` count (a past session with no outcome yet
+        # is not a plan for the months ahead).
+        ahead = last if last is not None and last >= day else None
+        if ahead is not None and every.after(ahead) >= horizon:
             continue
         due = morning(day, tz)
         if due < params.epoch or not params.wants(due):
             continue
-        covered = f"booked until {fmt_day(last)}" if last else "nothing booked"
+        covered = f"booked until {fmt_day(ahead)}" if ahead else "nothing booked"
         yield Candidate(
             key=reminder_key(BOOKING_NUDGE, sup.id, f"p{ctx.person.id}:horizon", due),
             kind=BOOKING_NUDGE,
@@ -126,7 +130,8 @@ def booking_nudges(
 def overdue_notices(
     ctx: PersonContext, pack: PolicyPack, cal: WorkingCalendar, params: PlanParams
 ) -> Iterator[Candidate]:
-    """`overdue_notice` to supervisee and supervisor the morning after next_due passes unmet."""
+    """`overdue_notice` to supervisee and supervisor the working morning after next_due
+    passes unmet (never on a weekend or bank holiday)."""
     st = ctx.status
     if st is None:
         return
@@ -134,7 +139,7 @@ def overdue_notices(
         if recipient is None:
             continue
         tz = recipient.timezone
-        due = since_epoch(morning(st.next_due + timedelta(days=1), tz), tz, params, cal)
+        due = since_epoch(morning(cal.next_working_day(st.next_due), tz), tz, params, cal)
         if not params.wants(due):
             continue
         whose = "Your" if recipient is ctx.person else f"{ctx.person.name}'s"
@@ -168,17 +173,14 @@ def agreement_reminders(
     if ctx.status is None or sup is None:
         return
     ag, rule = ctx.agreement, pack.agreement
+    # When one is due is policy's (a change of supervisor counts only where the pack's
+    # `on_supervisor_change` says so); only the wording is decided here.
+    since = agreement_due(pack, ag.signed_on if ag else None, ctx.supervisor_since).date
     if ag is None:
-        problem, since = "There is no signed supervision agreement", ctx.supervisor_since
-    elif ag.supervisor_id != sup.id or (
-        rule.on_supervisor_change and ag.signed_on < ctx.supervisor_since
-    ):
-        problem, since = (
-            "The supervision agreement predates the change of supervisor",
-            max(ctx.supervisor_since, ag.signed_on),
-        )
+        problem = "There is no signed supervision agreement"
+    elif rule.on_supervisor_change and since == ctx.supervisor_since > ag.signed_on:
+        problem = "The supervision agreement predates the change of supervisor"
     else:
-        since = ag.signed_on + relativedelta(months=rule.renew_months)
         problem = f"The supervision agreement signed on {fmt_day(ag.signed_on)} is due for renewal"
     first = cal.on_or_after(since)
     for recipient in (sup, ctx.person):

@@ -45,6 +45,11 @@ class PlanParams:
             self.latest is None or due <= self.latest
         )
 
+    def wants_escalation(self, due: datetime) -> bool:
+        """Escalations are built however early they fell due (their key sends each lapse
+        once), so a fact learnt late still escalates; only the far future is skipped."""
+        return self.latest is None or due <= self.latest
+
 
 @dataclass
 class PersonContext:
@@ -63,13 +68,22 @@ class PersonContext:
     supervisor_since: date
     actions: list[KnownAction]
     supervisees: list[Person]
-    supervisee_since: dict[str, date]
+    supervision_spells: list[tuple[date, date | None]]  # this person's, as a supervisor
     people: dict[str, Person] = field(repr=False)
     fallback: Person | None = None
     admins: list[Person] = field(default_factory=list)
+    managers: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def who(self, person_id: str | None) -> Person | None:
         return self.people.get(person_id) if person_id else None
+
+    def line_manager_of(self, supervisor: Person | None) -> Person | None:
+        """The line manager (own supervisor, as of the plan's instant) of `supervisor`."""
+        if supervisor is None:
+            return None
+        if self.supervisor is not None and supervisor.id == self.supervisor.id:
+            return self.line_manager
+        return self.who(self.managers.get(supervisor.id))
 
     def absences_of(self, person_id: str | None) -> list[KnownAbsence]:
         if person_id == self.person.id:
@@ -114,8 +128,14 @@ def load_contexts(
     )
     sessions = tl.sessions(ids, as_of - timedelta(days=HISTORY_DAYS), until)
     booked_until = tl.last_booked(ids, "individual")
+    # A session's supervisor may not be the current one: their line manager hears of
+    # a session they missed.
+    session_sups = {k.supervisor_id for ks in sessions.values() for k in ks if k.supervisor_id}
+    lookup.update(tl.people(session_sups - lookup.keys()))
+    others = [lookup[s] for s in session_sups - manager_of.keys() if s in lookup]
+    if others:
+        manager_of.update(tl.supervisors(others))
     extra: set[str] = {m for m in manager_of.values() if m}
-    extra.update(k.supervisor_id for ks in sessions.values() for k in ks if k.supervisor_id)
     actions = tl.open_actions(ids)
     extra.update(a.owner_id for acts in actions.values() for a in acts)
     if params.fallback_id:
@@ -127,11 +147,15 @@ def load_contexts(
     absences = tl.absences([*people.values(), *sups], earliest)
     agreements = tl.agreements(people.values())
     supervisees: dict[str, list[Person]] = {}
-    supervisee_since: dict[str, date] = {}
+    spells: dict[str, list[tuple[date, date | None]]] = {}
     if pack.ratio.max_supervisees is not None:
         supervisees = tl.supervisees(ids)
-        all_sees = [p for group in supervisees.values() for p in group]
-        supervisee_since = tl.supervisor_since(all_sees)
+        over = [
+            pid for pid, group in supervisees.items() if len(group) > pack.ratio.max_supervisees
+        ]
+        if over:
+            ever = tl.people(tl.ever_supervised_by(over))
+            spells = tl.supervision_spells(over, [p for p in ever.values() if p.active])
 
     result: list[PersonContext] = []
     for pid in ids:
@@ -153,10 +177,11 @@ def load_contexts(
                 supervisor_since=since[pid],
                 actions=actions.get(pid, []),
                 supervisees=supervisees.get(pid, []),
-                supervisee_since={s.id: supervisee_since[s.id] for s in supervisees.get(pid, [])},
+                supervision_spells=spells.get(pid, []),
                 people=lookup,
                 fallback=lookup.get(params.fallback_id or ""),
                 admins=[lookup[a] for a in params.admin_ids if a in lookup],
+                managers=manager_of,
             )
         )
     return result

@@ -28,15 +28,19 @@ from handlers.reminders.common import cite, escalation_recipient, since_epoch
 from handlers.reminders.context import PersonContext, PlanParams
 from handlers.reminders.windows import (
     absence_alarm_day,
+    merged_absences,
     ratio_exceeded_since,
     rearrange_window_close,
 )
 from handlers.replies import Fact, Reply
 from policy.calendar import WorkingCalendar
+from policy.duties import overdue_escalates_on
 from policy.engine import PolicyPack
 from storage.timeline import KnownSession
 
 COUNTED_KIND = "individual"
+# At go-live, a missed session whose window closed this recently is still news.
+GO_LIVE_GRACE_WORKING_DAYS = 5
 
 
 def _root(s: KnownSession, by_id: dict[int, KnownSession]) -> int:
@@ -57,7 +61,13 @@ def missed_sessions(
 ) -> Iterator[Candidate]:
     """`escalation` / `missed_session`: a session cancelled, or past with no outcome, and no
     session held within the rearranging window (extended after sickness of either person);
-    sent the working morning after the window closes."""
+    sent the working morning after the window closes, to the line manager of the
+    session's supervisor.
+
+    A lapse whose window closed before the engine's epoch (go-live, or the start of a
+    simulation) is raised at the epoch only while it is still open (no session held
+    since) or when it closed within the last `GO_LIVE_GRACE_WORKING_DAYS` working days.
+    """
     me = ctx.person
     by_id = {k.id: k for k in ctx.sessions}
     held_days = [
@@ -65,6 +75,8 @@ def missed_sessions(
         for k in ctx.sessions
         if k.held_at is not None and k.kind == COUNTED_KIND
     ]
+    epoch_day = local_date(params.epoch, me.timezone)
+    recent = cal.subtract_working_days(epoch_day, GO_LIVE_GRACE_WORKING_DAYS)
     for s in ctx.sessions:
         if s.kind != COUNTED_KIND or s.held_at is not None:
             continue
@@ -76,12 +88,15 @@ def missed_sessions(
         if any(day <= d <= close for d in held_days):
             continue
         exclude = {me.id} | ({sup.id} if sup else set())
-        lm = escalation_recipient(ctx, ctx.line_manager, exclude=exclude)
+        lm = escalation_recipient(ctx, ctx.line_manager_of(sup), exclude=exclude)
         if lm is None:
             continue
         tz = lm.timezone
-        due = since_epoch(morning(cal.next_working_day(close), tz), tz, params, cal)
-        if not params.wants(due):
+        natural = morning(cal.next_working_day(close), tz)
+        if natural < params.epoch and close < recent and any(d > close for d in held_days):
+            continue  # before go-live, and supervision has been held since: not news
+        due = since_epoch(natural, tz, params, cal)
+        if not params.wants_escalation(due):
             continue
         what = (
             f"was cancelled ({s.cancel_reason or 'no reason given'})"
@@ -127,9 +142,9 @@ def overdue(
         return
     tz = lm.timezone
     grace = pack.escalation.overdue_grace_working_days
-    day = cal.add_working_days(st.next_due, grace + 1)
+    day = overdue_escalates_on(pack, st.next_due, cal).date
     due = since_epoch(morning(day, tz), tz, params, cal)
-    if not params.wants(due):
+    if not params.wants_escalation(due):
         return
     yield Candidate(
         key=escalation_key(OVERDUE, f"p{me.id}:{st.next_due.isoformat()}"),
@@ -160,7 +175,7 @@ def supervisor_absent(
     st, me, sup = ctx.status, ctx.person, ctx.supervisor
     if st is None or sup is None:
         return
-    for a in ctx.supervisor_absences:
+    for a in merged_absences(cal, ctx.supervisor_absences):
         alarm = absence_alarm_day(pack, cal, a)
         if alarm is None or st.next_due > a.last_day:
             continue
@@ -171,7 +186,7 @@ def supervisor_absent(
             continue
         lapse = f"a{a.id}:p{me.id}"
         due = since_epoch(morning(alarm, lm.timezone), lm.timezone, params, cal)
-        if not params.wants(due):
+        if not params.wants_escalation(due):
             continue
         away = f"{fmt_day(a.first_day)} to {fmt_day(a.last_day)}"
         yield Candidate(
@@ -181,6 +196,7 @@ def supervisor_absent(
             recipient_id=lm.id,
             about_id=me.id,
             due_at=due,
+            useful_until=end_of_day(a.last_day, lm.timezone),
             reply=Reply(
                 text=(
                     f"{sup.name} is absent ({away}) and {me.name}'s supervision is due by "
@@ -220,7 +236,9 @@ def ratio(
     me = ctx.person
     if limit is None or len(ctx.supervisees) <= limit:
         return
-    since = ratio_exceeded_since(limit, ctx.supervisee_since.values())
+    # Keyed on the start of the continuous over-limit period: one supervisee leaving
+    # as another joins is the same lapse, escalated once.
+    since = ratio_exceeded_since(limit, ctx.supervision_spells, ctx.today)
     if since is None:
         return
     lm = escalation_recipient(ctx, ctx.supervisor, exclude={me.id})
@@ -228,7 +246,7 @@ def ratio(
         return
     tz = lm.timezone
     due = since_epoch(morning(cal.on_or_after(since), tz), tz, params, cal)
-    if not params.wants(due):
+    if not params.wants_escalation(due):
         return
     yield Candidate(
         key=escalation_key(RATIO, f"p{me.id}:{since.isoformat()}"),

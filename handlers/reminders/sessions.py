@@ -4,7 +4,7 @@ outcome check."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import local_date
 from handlers.reminders.candidate import (
@@ -34,16 +34,17 @@ def session_reminders(
 ) -> Iterator[Candidate]:
     """`session_reminder` to supervisee and supervisor before each pending session.
 
-    The supervisee's earliest reminder carries the preparation prompt: the last
-    record, open actions, and a "Prepare" button (`open_prep`, value = session id).
-    A reminder whose moment came before the booking was known is never planned.
+    The supervisee's earliest reminder actually planned carries the preparation prompt:
+    the last record, open actions, and a "Prepare" button (`open_prep`, value = session
+    id). A reminder whose moment came before the booking was known is never planned (so
+    for a late booking the prompt moves to the next reminder).
     """
     for s in ctx.sessions:
         if not s.pending:
             continue
         supervisor = ctx.who(s.supervisor_id) or ctx.supervisor
-        earliest = _earliest_rule(pack)
-        for i, rule in enumerate(pack.reminders.session):
+        planned: list[tuple[datetime, Person]] = []
+        for rule in pack.reminders.session:
             for recipient in (ctx.person, supervisor):
                 if recipient is None:
                     continue
@@ -54,30 +55,26 @@ def session_reminders(
                     day = local_date(s.scheduled_at, tz)
                     day = cal.subtract_working_days(day, rule.working_days_before or 0)
                     due = morning(day, tz, rule.at) if rule.at else morning(day, tz)
-                if due >= s.scheduled_at or due < s.booked_at or not params.wants(due):
-                    continue
-                prep = recipient.id == ctx.person.id and i == earliest
-                yield Candidate(
-                    key=reminder_key(SESSION_REMINDER, recipient.id, f"s{s.id}", due),
-                    kind=SESSION_REMINDER,
-                    recipient_id=recipient.id,
-                    about_id=ctx.person.id,
-                    due_at=due,
-                    session_id=s.id,
-                    session_at=s.scheduled_at,
-                    useful_until=s.scheduled_at,
-                    reply=_reminder_reply(ctx, s, recipient, supervisor, prep),
-                )
-
-
-def _earliest_rule(pack: PolicyPack) -> int:
-    """Index of the session reminder furthest ahead of the session (it carries the prep prompt)."""
-
-    def lead_hours(i: int) -> float:
-        r = pack.reminders.session[i]
-        return r.hours_before if r.hours_before is not None else 24.0 * (r.working_days_before or 0)
-
-    return max(range(len(pack.reminders.session)), key=lead_hours)
+                if s.booked_at <= due < s.scheduled_at:
+                    planned.append((due, recipient))
+        # Chosen from the facts, never from the pass's window, so it does not move.
+        mine = [due for due, r in planned if r.id == ctx.person.id]
+        first = min(mine) if mine else None
+        for due, recipient in planned:
+            if not params.wants(due):
+                continue
+            prep = recipient.id == ctx.person.id and due == first
+            yield Candidate(
+                key=reminder_key(SESSION_REMINDER, recipient.id, f"s{s.id}", due),
+                kind=SESSION_REMINDER,
+                recipient_id=recipient.id,
+                about_id=ctx.person.id,
+                due_at=due,
+                session_id=s.id,
+                session_at=s.scheduled_at,
+                useful_until=s.scheduled_at,
+                reply=_reminder_reply(ctx, s, recipient, supervisor, prep),
+            )
 
 
 def _reminder_reply(

@@ -1,16 +1,19 @@
 """The deadlines the engine watches, from the pack's numbers and its working calendar.
 
 The numbers (5 working days, 10 working days, ...) live in the pack with their
-citations; this module only places them on the calendar the way the pack's
-semantics say: "N working days after D" counts working days strictly after D.
+citations, and the arithmetic in `policy.duties` (one copy, shared with the chat
+layer); this module only says which duty the engine watches and how absences
+move it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date
 from functools import lru_cache
 
+from policy import duties
 from policy.calendar import WorkingCalendar
 from policy.engine import PolicyPack
 from storage.timeline import KnownAbsence
@@ -47,12 +50,11 @@ def rearrange_window_close(
 ) -> date:
     """The last day a missed or cancelled session may be made up (Leeds 4.9).
 
-    Within `rearranging.within_working_days` working days of the original date;
-    when a sickness absence of either person touches the window, within
-    `after_sickness_working_days` of their return (the first working day after it).
-    Absences are applied until the window stops moving.
+    `duties.rearrange_by` the original date; when a sickness absence of either person
+    touches the window, `duties.rebook_after_sickness_by` their return (the first working
+    day after it). Absences are applied until the window stops moving.
     """
-    close = cal.add_working_days(original_day, pack.rearranging.within_working_days)
+    close = duties.rearrange_by(pack, original_day, cal).date
     sick = [a for a in absences if a.reason == SICKNESS]
     changed = True
     while changed:
@@ -61,7 +63,7 @@ def rearrange_window_close(
             if a.last_day < original_day or a.first_day > close:
                 continue
             back = cal.next_working_day(a.last_day)
-            extended = cal.add_working_days(back, pack.rearranging.after_sickness_working_days)
+            extended = duties.rebook_after_sickness_by(pack, back, cal).date
             if extended > close:
                 close, changed = extended, True
     return close
@@ -69,13 +71,13 @@ def rearrange_window_close(
 
 def record_share_deadline(pack: PolicyPack, cal: WorkingCalendar, session_day: date) -> date:
     """The last day the supervisor may share the record of a session held on `session_day`."""
-    return cal.add_working_days(session_day, pack.records.share_within_working_days)
+    return duties.record_share_by(pack, session_day, cal).date
 
 
 def sign_deadline(pack: PolicyPack, cal: WorkingCalendar, shared_day: date) -> date | None:
     """The last day the supervisee may sign a record shared on `shared_day` (None: next session)."""
-    n = pack.records.sign_within_working_days
-    return None if n is None else cal.add_working_days(shared_day, n)
+    d = duties.record_sign_by(pack, shared_day, None, cal)
+    return d.date if d is not None else None
 
 
 def reminder_day(cal: WorkingCalendar, deadline: date, before: int, not_before: date) -> date:
@@ -85,17 +87,47 @@ def reminder_day(cal: WorkingCalendar, deadline: date, before: int, not_before: 
 
 
 def absence_alarm_day(pack: PolicyPack, cal: WorkingCalendar, a: KnownAbsence) -> date | None:
-    """The working day on which an absence becomes longer than the pack allows, if it does.
-
-    Leeds 4.9: 'absent from work for more than 2 weeks', read as more than 10
-    consecutive working days; the alarm is the 11th working day of the absence.
-    """
-    n = pack.absence.supervisor_absent_working_days
-    day = cal.add_working_days(a.first_day - timedelta(days=1), n + 1)
+    """The working day on which an absence becomes longer than the pack allows, if it does
+    (`duties.absence_escalates_on`: with Leeds' 10, the 11th working day of the absence)."""
+    day = duties.absence_escalates_on(pack, a.first_day, cal).date
     return day if day <= a.last_day else None
 
 
-def ratio_exceeded_since(limit: int, since: Iterable[date]) -> date | None:
-    """The day the number of supervisees first went above `limit`, from their start days."""
-    days = sorted(since)
-    return days[limit] if len(days) > limit else None
+def merged_absences(cal: WorkingCalendar, absences: Iterable[KnownAbsence]) -> list[KnownAbsence]:
+    """Absence records separated only by non-working days, as one spell (leave then
+    sickness is one absence from work). A spell keeps its first record's id and reason."""
+    spells: list[KnownAbsence] = []
+    for a in sorted(absences, key=lambda a: (a.first_day, a.id)):
+        last = spells[-1] if spells else None
+        if last is not None and a.first_day <= cal.next_working_day(last.last_day):
+            if a.last_day > last.last_day:
+                spells[-1] = replace(last, last_day=a.last_day)
+            continue
+        spells.append(a)
+    return spells
+
+
+def ratio_exceeded_since(
+    limit: int, spells: Iterable[tuple[date, date | None]], today: date
+) -> date | None:
+    """The first day of the continuous period, still running on `today`, in which a
+    supervisor has had more than `limit` supervisees; None when they do not now.
+
+    `spells` are [start, end) supervision spells: one leaving and another joining on
+    the same day does not interrupt the period.
+    """
+    changes: dict[date, int] = {}
+    for start, end in spells:
+        if start > today:
+            continue
+        changes[start] = changes.get(start, 0) + 1
+        if end is not None and end <= today:
+            changes[end] = changes.get(end, 0) - 1
+    count, since = 0, None
+    for day in sorted(changes):
+        count += changes[day]
+        if count > limit and since is None:
+            since = day
+        elif count <= limit:
+            since = None
+    return since

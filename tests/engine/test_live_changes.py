@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -17,6 +18,7 @@ from policy.engine import PolicyPack
 from storage import outbox
 from storage.db import session_scope
 from storage.models import Outbox, SupervisionSession
+from tests.engine.conftest import sim
 from tests.engine.org import Org, local
 
 
@@ -104,3 +106,94 @@ def test_run_once_prints_what_it_sends(db_url: str, engine: Engine, org: Org) ->
     assert "session_reminder -> W1 <w1>" in result.stdout
     assert "[Prepare] (open_prep" in result.stdout
     assert "sent, 0 dropped, 0 failed." in result.stdout
+
+
+def _run_loop(loop: ReminderLoop, clock: VirtualClock, until: datetime) -> None:
+    while (wake := loop.next_wake()) is not None and wake <= until:
+        clock.set(max(wake, clock.now()))
+        loop.tick(sweep=wake.minute == 0 and wake.second == 0)
+
+
+def _session_messages(messages: list[tuple[datetime, str, str]]) -> list[tuple[datetime, str, str]]:
+    kinds = (k.SESSION_REMINDER, k.SESSION_OUTCOME_CHECK)
+    return sorted(m for m in messages if m[1] in kinds)
+
+
+@pytest.mark.parametrize("writer_asks", [False, True], ids=["safety-net", "request_replan"])
+def test_a_session_imported_with_an_earlier_booking_date_is_reminded(
+    engine: Engine, org: Org, leeds: PolicyPack, writer_asks: bool
+) -> None:
+    (w1,) = org.team()
+    org.held(w1, local(date(2026, 5, 20)))
+    clock = VirtualClock(local(date(2026, 6, 1), 8))
+    transport = RecordingTransport()
+    loop = ReminderLoop(engine, leeds, clock, transport, worker_id="t")
+    loop.sweep()
+    _run_loop(loop, clock, local(date(2026, 6, 1), 11, 40))
+    # An import at 12:00 (between passes) books Thursday's session; the CSV had no
+    # booked_on, so the importer dated the booking 28 days earlier.
+    imported = local(date(2026, 6, 1), 12, 10 if writer_asks else 0)
+    clock.set(imported)
+    org.session(w1, local(date(2026, 6, 4), 10), booked=imported - timedelta(days=28))
+    if writer_asks:
+        with session_scope(engine) as s:
+            outbox.request_replan(s, [w1], imported)
+    _run_loop(loop, clock, local(date(2026, 6, 5), 0))
+    live = _session_messages([(at, m.kind, m.recipient_id) for at, m in transport.sent])
+    simulated = sim(engine, leeds, date(2026, 6, 1), date(2026, 6, 4))
+    replay = _session_messages([(m.at, m.kind, m.recipient_id) for m in simulated])
+    assert live == replay
+    assert (local(date(2026, 6, 2), 9), k.SESSION_REMINDER, w1) in live
+    assert (local(date(2026, 6, 4), 11, 30), k.SESSION_OUTCOME_CHECK, "mia") in live
+
+
+def test_a_supervisor_change_recorded_late_in_its_day_is_planned(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    (w1,) = org.team()
+    org.person("sam", role="team_manager", supervisor="hana")
+    org.held(w1, local(date(2026, 5, 20)))
+    org.agreement(w1, "mia", date(2026, 1, 5))
+    clock = VirtualClock(local(date(2026, 6, 1), 7))
+    transport = RecordingTransport()
+    loop = ReminderLoop(engine, leeds, clock, transport, worker_id="t")
+    loop.sweep()
+    _run_loop(loop, clock, local(date(2026, 6, 1), 10, 30))
+    with session_scope(engine) as s:  # effective today, recorded at 10:30
+        from storage.models import Person, SupervisorChange
+
+        s.add(SupervisorChange(person_id=w1, supervisor_id="sam", effective=date(2026, 6, 1),
+                               recorded_at=clock.now()))  # fmt: skip
+        person = s.get(Person, w1)
+        assert person is not None
+        person.supervisor_id = "sam"
+    _run_loop(loop, clock, local(date(2026, 6, 3), 0))
+    asked = [m for _, m in transport.sent if m.kind == k.AGREEMENT_REMINDER and m.about_id == w1]
+    assert {m.recipient_id for m in asked} == {"sam", w1}
+
+
+def test_the_sweep_purges_expired_preparation_notes_once_a_day(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    from bot.settings import Settings
+    from storage.models import PrepNote
+
+    (w1,) = org.team()
+    now = local(date(2026, 6, 1), 7)
+    with session_scope(engine) as s:
+        for age in (40, 20):
+            at = now - timedelta(days=age)
+            s.add(PrepNote(person_id=w1, question_id="q1", answer=f"{age} days old",
+                           created_at=at, updated_at=at))  # fmt: skip
+    clock = VirtualClock(now)
+    settings = Settings(notes_retention_days=30)
+    loop = ReminderLoop(engine, leeds, clock, RecordingTransport(), worker_id="t",
+                        settings=settings)  # fmt: skip
+    loop.sweep()
+    clock.set(now + timedelta(hours=1))
+    loop.sweep()  # the same day: not again
+    assert loop.housekeeping() is None
+    with session_scope(engine) as s:
+        assert [n.answer for n in s.exec(select(PrepNote)).all()] == ["20 days old"]
+    clock.set(now + timedelta(days=11))
+    assert loop.housekeeping() == 1

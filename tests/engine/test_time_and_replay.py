@@ -211,3 +211,95 @@ def test_overdue_notices_agree_with_status_as_of(
             # The morning after next_due, or (a lapse older than the replay) its first morning.
             on_time = local(st.next_due, 9) < m.at <= local(st.next_due, 9) + timedelta(days=1)
             assert on_time or m.at == local(date(2026, 6, 1), 9)
+
+
+def test_the_live_loop_agrees_with_the_simulation_after_a_backdated_write(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    """Facts written with earlier instants than the moment they were written: what the
+    live loop sends before the write is the replay of the store as it was then; from the
+    write on, it is the replay of the store as it is now."""
+    from storage import outbox
+    from storage.db import session_scope
+    from storage.models import SupervisionSession
+
+    _busy_org(org)
+    with engine.connect() as conn:
+        w3_session = conn.execute(
+            text("SELECT id FROM supervision_session WHERE supervisee_id = 'w3'")
+        ).scalar_one()
+    first, last = date(2026, 6, 1), date(2026, 6, 19)
+    start, end = day_start(first), day_end(last)
+    written = local(date(2026, 6, 10), 11, 30)
+    before = sim(engine, leeds, first, last)
+    clock = VirtualClock(start)
+    transport = RecordingTransport()
+    loop = ReminderLoop(engine, leeds, clock, transport, worker_id="live")
+    loop.sweep()
+
+    def run(until: datetime) -> None:
+        while (wake := loop.next_wake()) is not None and wake <= until:
+            clock.set(max(wake, clock.now()))
+            loop.tick(sweep=wake.minute == 0 and wake.second == 0)
+
+    run(written - timedelta(minutes=1))
+    clock.set(written)
+    # An import books w2 for Mon 15 Jun, dated 28 days back (seen by the sweep's safety
+    # net), and records w3's 4 Jun session as held on the day (an update: the importer
+    # asks for a replan).
+    org.session("w2", local(date(2026, 6, 15), 14), booked=written - timedelta(days=28))
+    with session_scope(engine) as s:
+        held = s.get(SupervisionSession, w3_session)
+        assert held is not None
+        held.held_at = local(date(2026, 6, 4), 11)
+        outbox.request_replan(s, ["w3"], written)
+    run(end)
+    after = sim(engine, leeds, first, last)
+
+    def rows(items: list[tuple[datetime, str, str, str | None, str | None, str]]) -> list[object]:
+        return sorted(items)
+
+    live = rows(
+        [
+            (at, m.kind, m.recipient_id, m.about_id, m.reason, m.reply.text)
+            for at, m in transport.sent
+        ]
+    )
+    replay = rows(
+        [
+            (m.at, m.kind, m.recipient_id, m.about_id, m.reason, m.text)
+            for m in before
+            if m.at < written
+        ]
+        + [
+            (m.at, m.kind, m.recipient_id, m.about_id, m.reason, m.text)
+            for m in after
+            if m.at >= written
+        ]
+    )
+    assert live == replay
+    late = [m for m in after if m.at >= written]
+    assert any(m.kind == k.SESSION_REMINDER and m.about_id == "w2" for m in late)
+    assert not [m for m in late if m.reason == k.MISSED_SESSION and m.about_id == "w3"]
+    # Without the write, w3's session would have been escalated after it.
+    assert [m for m in before if m.reason == k.MISSED_SESSION and m.about_id == "w3"]
+    assert all(
+        m.at >= written for m in before if m.reason == k.MISSED_SESSION and m.about_id == "w3"
+    )
+
+
+def test_a_forecast_can_assume_booked_sessions_are_held(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    from bot.simulate import simulate
+
+    (w1,) = org.team()
+    org.held(w1, local(date(2026, 5, 20)))
+    org.session(w1, local(date(2026, 6, 10), 14), booked=local(date(2026, 5, 20), 12))
+    start, end = day_start(date(2026, 6, 1)), day_end(date(2026, 6, 30))
+    replay = simulate(engine, leeds, start, end)
+    assert pick(replay, k.ESCALATION, k.MISSED_SESSION) and pick(replay, k.SESSION_OUTCOME_CHECK)
+    forecast = simulate(engine, leeds, start, end, assume_held=True)
+    assert not pick(forecast, k.ESCALATION, k.MISSED_SESSION)
+    assert not pick(forecast, k.SESSION_OUTCOME_CHECK)
+    assert pick(forecast, k.SESSION_REMINDER) and pick(forecast, k.RECORD_DUE_REMINDER)
