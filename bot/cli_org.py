@@ -46,7 +46,15 @@ from storage.db import (
 )
 from storage.importer import ImportResult, import_absences, import_people, import_sessions
 from storage.migrate import SchemaNotReady, current_revision, require_current, upgrade
-from storage.people import OrgError, list_people, set_cadence, set_role, set_supervisor
+from storage.outbox import request_replan
+from storage.people import (
+    OrgError,
+    get_person,
+    list_people,
+    set_cadence,
+    set_role,
+    set_supervisor,
+)
 
 CLOCK: Clock = SystemClock()  # the only clock the CLI reads; tests put a FixedClock here
 DEFAULT_POLICY = "leeds"
@@ -295,6 +303,7 @@ def people_set_role(
     day = parse_day(since, "--since") if since else today_local()
     with session_scope(engine) as session:
         set_role(session, pack, person, role, day)
+        request_replan(session, [person], CLOCK.now())
     out().print(f"{person} is now {role} from {day.isoformat()}.")
 
 
@@ -317,7 +326,10 @@ def people_set_supervisor(
         )
     new = None if supervisor.lower() == "none" else supervisor
     with session_scope(engine) as session:
+        before = get_person(session, person).supervisor_id
         set_supervisor(session, person, new, day, CLOCK.now())
+        # The old supervisor's load changes too (the ratio).
+        request_replan(session, [person, *([before] if before else [])], CLOCK.now())
     out().print(f"{person} is supervised by {new or 'nobody'} from {day.isoformat()}.")
 
 
@@ -338,6 +350,7 @@ def people_set_cadence(
     new = None if cadence.strip().lower() == "none" else cadence
     with session_scope(engine) as session:
         set_cadence(session, person, new, reason)
+        request_replan(session, [person], CLOCK.now())
     if new is None:
         out().print(f"{person} follows their role's cadence again.")
     else:

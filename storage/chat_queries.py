@@ -153,6 +153,7 @@ def book_session(
     )
     session.add(row)
     session.flush()
+    _replan(session, row, booked_at)
     return WriteResult(row, True)
 
 
@@ -171,10 +172,20 @@ def get_session(session: Session, session_id: int) -> SupervisionSession | None:
     return session.get(SupervisionSession, session_id)
 
 
-def _save(session: Session, row: SupervisionSession) -> WriteResult:
+def _save(session: Session, row: SupervisionSession, at: datetime) -> WriteResult:
     session.add(row)
     session.flush()
+    _replan(session, row, at)
     return WriteResult(row, True)
+
+
+def _replan(session: Session, row: SupervisionSession, at: datetime) -> None:
+    """Tell the engine, in this transaction, that the supervisee's facts changed (a fact
+    dated before the engine's last pass, such as a session marked held afterwards, would
+    otherwise wait for the person's next planned instant)."""
+    from storage.outbox import request_replan
+
+    request_replan(session, [row.supervisee_id], at)
 
 
 def cancel_session(
@@ -184,7 +195,7 @@ def cancel_session(
         return WriteResult(row, False)
     row.cancelled_at = at
     row.cancel_reason = reason[:500]
-    return _save(session, row)
+    return _save(session, row, at)
 
 
 def rearrange_session(
@@ -216,26 +227,29 @@ def rearrange_session(
     )
 
 
-def mark_held(session: Session, row: SupervisionSession) -> WriteResult:
-    """Record that the session took place (at its scheduled instant)."""
+def mark_held(
+    session: Session, row: SupervisionSession, at: datetime | None = None
+) -> WriteResult:
+    """Record that the session took place (at its scheduled instant); `at` is when this
+    was said (default: the session's start)."""
     if row.held_at is not None or row.cancelled_at is not None:
         return WriteResult(row, False)
     row.held_at = row.scheduled_at
-    return _save(session, row)
+    return _save(session, row, at or row.scheduled_at)
 
 
 def share_record(session: Session, row: SupervisionSession, at: datetime) -> WriteResult:
     if row.record_shared_at is not None or row.held_at is None:
         return WriteResult(row, False)
     row.record_shared_at = at
-    return _save(session, row)
+    return _save(session, row, at)
 
 
 def sign_record(session: Session, row: SupervisionSession, at: datetime) -> WriteResult:
     if row.record_shared_at is None or row.record_signed_at is not None:
         return WriteResult(row, False)
     row.record_signed_at = at
-    return _save(session, row)
+    return _save(session, row, at)
 
 
 def claim_event(session: Session, platform: str, event_key: str, at: datetime) -> bool:

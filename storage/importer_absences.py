@@ -20,6 +20,7 @@ from storage.db import session_scope
 from storage.importer_csv import CsvFile, Row, read_csv
 from storage.importer_people import ImportResult
 from storage.models import Absence, Person
+from storage.outbox import request_replan
 from storage.status_queries import chunks
 
 REQUIRED = ("person_id", "first_day", "last_day", "reason")
@@ -57,6 +58,7 @@ def import_absences(engine: Engine, path: Path, now: datetime) -> ImportResult:
         _overlaps(f, parsed, recorded)
         f.raise_if_problems()
         result = ImportResult()
+        changed: set[str] = set()
         for a in parsed:
             same = next((r for r in recorded.get(a.person_id, [])
                          if (r.first_day, r.last_day) == (a.first, a.last)), None)
@@ -64,12 +66,16 @@ def import_absences(engine: Engine, path: Path, now: datetime) -> ImportResult:
                 session.add(Absence(person_id=a.person_id, first_day=a.first, last_day=a.last,
                                     reason=a.reason, recorded_at=now))
                 result.created += 1
+                changed.add(a.person_id)
             elif same.reason != a.reason:
                 same.reason = a.reason
                 session.add(same)
                 result.updated += 1
+                changed.add(a.person_id)
             else:
                 result.unchanged += 1
+        session.flush()
+        request_replan(session, changed, now)
     return result
 
 

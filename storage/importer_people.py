@@ -28,6 +28,7 @@ from policy.engine import PolicyError, parse_override
 from storage.db import session_scope
 from storage.importer_csv import CsvFile, Row, read_csv
 from storage.models import Person, SupervisorChange
+from storage.outbox import request_replan
 from storage.people import describe_cycle, find_cycle
 from storage.status_queries import chunks
 
@@ -229,6 +230,7 @@ def _apply(
     today: date,
     result: ImportResult,
 ) -> None:
+    touched: set[str] = set()  # created or changed: the engine plans them again
     # Pass 1: every person exists (supervisor links wait, so row order never matters).
     for p in rows:
         person = existing.get(p.id)
@@ -247,6 +249,7 @@ def _apply(
         if person is None:
             session.add(Person(id=p.id, **fields))  # type: ignore[arg-type]
             result.created += 1
+            touched.add(p.id)
             continue
         changed = any(getattr(person, k) != v for k, v in fields.items())
         changed = changed or person.supervisor_id != p.supervisor_id
@@ -255,6 +258,8 @@ def _apply(
         session.add(person)
         result.updated += changed
         result.unchanged += not changed
+        if changed:
+            touched.add(p.id)
     session.flush()
     # Pass 2: supervisors, with their history.
     with_history = _with_history(session, [p.id for p in rows if p.id in existing])
@@ -281,6 +286,7 @@ def _apply(
                 record(old, p.start)
             record(p.supervisor_id, p.since or today)
     session.flush()
+    request_replan(session, touched, now)
 
 
 def _with_history(session: Session, ids: list[str]) -> set[str]:

@@ -38,6 +38,7 @@ from storage.db import session_scope
 from storage.importer_csv import CsvFile, Row, read_csv
 from storage.importer_people import ImportResult
 from storage.models import Person, SupervisionSession
+from storage.outbox import request_replan
 from storage.sessions import SupervisorHistory
 from storage.status_queries import chunks
 
@@ -87,7 +88,8 @@ def import_sessions(engine: Engine, path: Path, now: datetime, org_timezone: str
         supervisors = _supervisors(session, f, parsed, people)
         f.raise_if_problems()
         result = ImportResult()
-        _apply(session, parsed, supervisors, result)
+        changed = _apply(session, parsed, supervisors, result)
+        request_replan(session, changed, now)
     return result
 
 
@@ -200,7 +202,9 @@ def _after(day: date | None, held: datetime, tz: str) -> datetime | None:
 
 def _apply(
     session: Session, rows: list[_Session], supervisors: dict[int, str], result: ImportResult
-) -> None:
+) -> set[str]:
+    """Write the rows; the supervisees whose sessions were created or changed."""
+    touched: set[str] = set()
     existing: dict[tuple[str, datetime, str], SupervisionSession] = {}
     for part in chunks(sorted({r.supervisee_id for r in rows})):
         stmt = select(SupervisionSession).where(col(SupervisionSession.supervisee_id).in_(part))
@@ -218,6 +222,7 @@ def _apply(
             session.add(SupervisionSession(supervisee_id=r.supervisee_id, kind=r.kind,
                                            scheduled_at=r.scheduled_at, **values))  # type: ignore[arg-type]
             result.created += 1
+            touched.add(r.supervisee_id)
             continue
         changed = any(getattr(row, k) != v for k, v in values.items())
         for k, v in values.items():
@@ -225,4 +230,7 @@ def _apply(
         session.add(row)
         result.updated += changed
         result.unchanged += not changed
+        if changed:
+            touched.add(r.supervisee_id)
     session.flush()
+    return touched

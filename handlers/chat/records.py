@@ -106,7 +106,7 @@ def held(ctx: ChatContext, row: SupervisionSession) -> Reply:
         return Reply(
             text=f"Session #{row.id} is on {_when(ctx, row)}; mark it held once it has happened."
         )
-    result = q.mark_held(ctx.session, row)
+    result = q.mark_held(ctx.session, row, ctx.now)
     if not result.changed:
         state = "held" if row.held_at else "cancelled"
         return Reply(
