@@ -23,34 +23,31 @@ from typing import TypeVar
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from bot.clock import Clock
+from bot.delivery import DispatchReport, decide_row, recover, send_one
 from bot.settings import Settings
-from bot.transport import DeliveryFailed, OutgoingMessage, Transport
+from bot.transport import Transport
 from handlers.reflect.notes import purge_expired_notes
 from handlers.reminders.agenda import (
     EngineConfig,
     Recipients,
     advance_watermark,
     changed_since_last_pass,
-    decide,
     enqueue_planned,
     fallback_recipients,
     params_at,
     plan_and_enqueue,
 )
-from handlers.reminders.candidate import EFFECT_DEEM_AGREED, Candidate
+from handlers.reminders.candidate import Candidate
 from handlers.reminders.context import PlanParams
 from handlers.reminders.planner import plan_people
 from policy.engine import PolicyPack
 from storage import outbox
-from storage.chat_queries import notice_once
 from storage.db import session_scope
-from storage.models import Outbox, Person, SupervisionSession
 from storage.status_queries import people_by_id
 from storage.timeline import next_fact_instant
 
@@ -86,28 +83,6 @@ class PlanMemo:
     def note(self, people: list[str], now: datetime) -> None:
         for person in people:
             self.made[person] = now
-
-
-@dataclass
-class DispatchReport:
-    """What one pass did."""
-
-    planned: int = 0
-    sent: list[OutgoingMessage] = field(default_factory=list)
-    dropped: list[tuple[str, str]] = field(default_factory=list)  # (key, why)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    retrying: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Job:
-    """A row decided "send" and claimed: what to hand to the transport after the commit."""
-
-    row_id: int
-    person: Person
-    message: OutgoingMessage
-    attempts: int
-    useful_until: datetime | None
 
 
 def recipients_for(engine: Engine, settings: Settings | None) -> Recipients:
@@ -151,7 +126,7 @@ def dispatch_due(
     now = clock.now()
     who = memo.recipients if memo and memo.recipients else recipients_for(engine, settings)
     report = DispatchReport()
-    _retrying(partial(_recover, engine, now, cfg, report))
+    _retrying(partial(recover, engine, now, cfg, report))
     todo, window, first = _retrying(partial(_changes, engine, now, cfg, sweep))
     if first or sweep:
         report.planned += _unplanned(engine, pack, now, who, cfg, window)
@@ -193,11 +168,11 @@ def dispatch_due(
             jobs = [
                 job
                 for row in messages
-                if (job := _decide(session, row, fresh, people, transport, now, report, changed))
+                if (job := decide_row(session, row, fresh, people, transport, now, report, changed))
             ]
             outbox.claim(session, [j.row_id for j in jobs], worker_id, clock.now())
         for job in jobs:
-            _send(engine, job, transport, worker_id, clock, now, cfg, report)
+            send_one(engine, job, transport, worker_id, clock, now, cfg, report)
         if todo:
             batch = {p: plans[p] for p in todo if p in plans}
             report.planned += _retrying(partial(_enqueue, engine, batch, now, who, cfg, window))
@@ -224,30 +199,6 @@ def _plan_into(
             plans[p] = []
         for c in plan_people(session, pack, params, part):
             plans.setdefault(c.about_id, []).append(c)
-
-
-def _recover(engine: Engine, now: datetime, cfg: EngineConfig, report: DispatchReport) -> None:
-    """Claims of a replica that stopped before sending are released; rows it left
-    "sending" may or may not have arrived: they are failed, logged and admins told,
-    never sent again."""
-    older = now - cfg.claim_timeout
-    with session_scope(engine) as session:
-        released = outbox.release_stale_claims(session, older)
-        if released:
-            log.warning("released %d claimed messages a stopped replica never sent", released)
-        for row in outbox.interrupted_sends(session, older):
-            why = "interrupted while sending: it may not have arrived, and is not sent again"
-            outbox.mark(row, outbox.FAILED, now, why)
-            report.failed.append((row.key, why))
-            log.error("%s was %s", row.key, why)
-            notice_once(
-                session,
-                f"engine.interrupted:{row.key}",
-                f"The bot stopped while sending a {row.kind.replace('_', ' ')} to "
-                f"{row.recipient_id} (due {row.due_at:%Y-%m-%d %H:%M} UTC). It may not have "
-                "arrived and will not be sent again: please check with them.",
-                now,
-            )
 
 
 def _changes(
@@ -320,145 +271,6 @@ def _retrying(work: Callable[[], T], attempts: int = 4) -> T:
                 raise
             log.info("planning collided with another replica (%s); retrying", type(exc).__name__)
     raise AssertionError("unreachable")
-
-
-def _decide(
-    session: Session,
-    row: Outbox,
-    fresh: dict[str, Candidate],
-    people: dict[str, Person],
-    transport: Transport,
-    now: datetime,
-    report: DispatchReport,
-    changed: set[str],
-) -> _Job | None:
-    """Postpone, drop or fail the row here (in the claim's transaction), or return the
-    message to send once the claim is committed. A record state change a message
-    announces (deemed agreed) is applied when the message is decided, whether or not
-    it can be delivered."""
-    verdict = decide(row.key, fresh, now)
-    if verdict.action == "later":
-        assert verdict.candidate is not None
-        row.due_at = verdict.candidate.due_at
-        return None
-    if verdict.action == "drop":
-        outbox.mark(row, outbox.DROPPED, now, verdict.why)
-        log.info("dropped %s: %s", row.key, verdict.why)
-        report.dropped.append((row.key, verdict.why))
-        return None
-    c = verdict.candidate
-    assert c is not None
-    if c.effect == EFFECT_DEEM_AGREED and c.session_id is not None:
-        s = SupervisionSession
-        session.execute(
-            update(s)
-            .where(
-                col(s.id) == c.session_id,
-                col(s.record_signed_at).is_(None),
-                col(s.record_deemed_agreed_at).is_(None),
-            )
-            .values(record_deemed_agreed_at=c.due_at)
-        )
-        changed.add(c.about_id)
-    person = people.get(row.recipient_id)
-    if person is None or not person.active or not transport.can_reach(person):
-        outbox.mark(row, outbox.FAILED, now, "recipient cannot be reached")
-        report.failed.append((row.key, "recipient cannot be reached"))
-        log.warning("cannot reach %s for %s", row.recipient_id, row.key)
-        return None
-    assert row.id is not None
-    message = OutgoingMessage(
-        key=c.key,
-        kind=c.kind,
-        recipient_id=c.recipient_id,
-        about_id=c.about_id,
-        session_id=c.session_id,
-        session_at=c.session_at,
-        reason=c.reason,
-        due_at=c.due_at,
-        reply=c.reply,
-        sent_at=now,
-    )
-    return _Job(row.id, person, message, row.attempts or 0, c.useful_until)
-
-
-def _send(
-    engine: Engine,
-    job: _Job,
-    transport: Transport,
-    worker_id: str,
-    clock: Clock,
-    now: datetime,
-    cfg: EngineConfig,
-    report: DispatchReport,
-) -> None:
-    """Send one claimed message: "sending" is committed first, so a crash or a failed
-    commit afterwards can never send it twice."""
-    key = job.message.key
-    with session_scope(engine) as session:
-        if not outbox.start_sending(session, job.row_id, worker_id, clock.now()):
-            log.info("the claim on %s was released before sending; another pass has it", key)
-            return
-    try:
-        transport.send(job.person, job.message)
-    except DeliveryFailed as exc:
-        _failed(engine, job, now, cfg, report, str(exc), permanent=exc.permanent)
-        return
-    except Exception as exc:  # any failure of one message must not undo the others
-        log.exception("sending %s raised", key)
-        _failed(engine, job, now, cfg, report, f"{type(exc).__name__}: {exc}", permanent=False)
-        return
-    report.sent.append(job.message)
-    try:
-        with session_scope(engine) as session:
-            session.execute(
-                update(Outbox)
-                .where(col(Outbox.id) == job.row_id)
-                .values(status=outbox.SENT, sent_at=now, attempts=job.attempts + 1, error=None)
-            )
-    except Exception:
-        log.exception("%s was sent but not marked sent; it stays 'sending', never resent", key)
-
-
-def retry_at(attempts: int, now: datetime, cfg: EngineConfig) -> datetime:
-    """When to try again after `attempts` failed deliveries: exponential back-off, capped."""
-    return now + min(cfg.retry_delay * 2 ** max(attempts - 1, 0), cfg.retry_max_delay)
-
-
-def _failed(
-    engine: Engine,
-    job: _Job,
-    now: datetime,
-    cfg: EngineConfig,
-    report: DispatchReport,
-    why: str,
-    *,
-    permanent: bool,
-) -> None:
-    """Retry while the message is still useful (escalations and other messages useful
-    however late: for `retry_for`); otherwise it has failed."""
-    key, attempts = job.message.key, job.attempts + 1
-    again = retry_at(attempts, now, cfg)
-    until = job.useful_until or job.message.due_at + cfg.retry_for
-    with session_scope(engine) as session:
-        row = session.get(Outbox, job.row_id)
-        if row is None:
-            return
-        row.attempts, row.error, row.claimed_by = attempts, why[:2000], None
-        if permanent or again >= until:
-            row.status = outbox.FAILED
-            report.failed.append((key, why))
-            log.warning("delivery of %s failed after %d attempts: %s", key, attempts, why)
-        else:
-            row.status, row.due_at = outbox.PENDING, again
-            report.retrying.append((key, why))
-            log.warning(
-                "delivery of %s failed (%s); attempt %d, retrying at %s",
-                key,
-                why,
-                attempts,
-                again.isoformat(),
-            )
 
 
 def ceil_hour(at: datetime) -> datetime:

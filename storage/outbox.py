@@ -24,6 +24,7 @@ from sqlalchemy import and_, delete, exists, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, SQLModel, col, select
 
 from handlers.reminders.candidate import Candidate, make_key, stamp
@@ -250,7 +251,9 @@ def claim(session: Session, row_ids: Sequence[int], worker_id: str, now: datetim
         )
 
 
-def start_sending(session: Session, row_id: int, worker_id: str, now: datetime) -> bool:
+def start_sending(
+    session: Session | Connection, row_id: int, worker_id: str, now: datetime
+) -> bool:
     """Claimed -> sending, if the claim is still ours (False: it was released meanwhile)."""
     result: Any = session.execute(
         update(Outbox)

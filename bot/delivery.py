@@ -1,0 +1,218 @@
+"""Delivering the messages a pass has claimed: decide each row, send it at most once.
+
+`decide_row` runs in the claim's transaction: postpone, drop or fail the row, or return
+the message to send. `send_one` then sends each message between two commits of its
+own ("sending" before the transport is called, "sent" after), so a crash or a failed
+commit can never send it twice; `recover` fails rows a crash left "sending" (they may
+have arrived) and releases claims a stopped replica never sent. The two per-message
+updates run on a plain connection: they are the hot path of a busy morning and of the
+simulation, and need nothing of the ORM.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from bot.clock import Clock
+from bot.transport import DeliveryFailed, OutgoingMessage, Transport
+from handlers.reminders.agenda import EngineConfig, decide
+from handlers.reminders.candidate import EFFECT_DEEM_AGREED, Candidate
+from storage import outbox
+from storage.chat_queries import notice_once
+from storage.db import session_scope
+from storage.models import Outbox, Person, SupervisionSession
+
+log = logging.getLogger("supervision.engine")
+
+
+@dataclass
+class DispatchReport:
+    """What one pass did."""
+
+    planned: int = 0
+    sent: list[OutgoingMessage] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (key, why)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    retrying: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A row decided "send" and claimed: what to hand to the transport after the commit."""
+
+    row_id: int
+    person: Person
+    message: OutgoingMessage
+    attempts: int
+    useful_until: datetime | None
+
+
+
+def recover(engine: Engine, now: datetime, cfg: EngineConfig, report: DispatchReport) -> None:
+    """Claims of a replica that stopped before sending are released; rows it left
+    "sending" may or may not have arrived: they are failed, logged and admins told,
+    never sent again."""
+    older = now - cfg.claim_timeout
+    with session_scope(engine) as session:
+        released = outbox.release_stale_claims(session, older)
+        if released:
+            log.warning("released %d claimed messages a stopped replica never sent", released)
+        for row in outbox.interrupted_sends(session, older):
+            why = "interrupted while sending: it may not have arrived, and is not sent again"
+            outbox.mark(row, outbox.FAILED, now, why)
+            report.failed.append((row.key, why))
+            log.error("%s was %s", row.key, why)
+            notice_once(
+                session,
+                f"engine.interrupted:{row.key}",
+                f"The bot stopped while sending a {row.kind.replace('_', ' ')} to "
+                f"{row.recipient_id} (due {row.due_at:%Y-%m-%d %H:%M} UTC). It may not have "
+                "arrived and will not be sent again: please check with them.",
+                now,
+            )
+
+
+
+def decide_row(
+    session: Session,
+    row: Outbox,
+    fresh: dict[str, Candidate],
+    people: dict[str, Person],
+    transport: Transport,
+    now: datetime,
+    report: DispatchReport,
+    changed: set[str],
+) -> Job | None:
+    """Postpone, drop or fail the row here (in the claim's transaction), or return the
+    message to send once the claim is committed. A record state change a message
+    announces (deemed agreed) is applied when the message is decided, whether or not
+    it can be delivered."""
+    verdict = decide(row.key, fresh, now)
+    if verdict.action == "later":
+        assert verdict.candidate is not None
+        row.due_at = verdict.candidate.due_at
+        return None
+    if verdict.action == "drop":
+        outbox.mark(row, outbox.DROPPED, now, verdict.why)
+        log.info("dropped %s: %s", row.key, verdict.why)
+        report.dropped.append((row.key, verdict.why))
+        return None
+    c = verdict.candidate
+    assert c is not None
+    if c.effect == EFFECT_DEEM_AGREED and c.session_id is not None:
+        s = SupervisionSession
+        session.execute(
+            update(s)
+            .where(
+                col(s.id) == c.session_id,
+                col(s.record_signed_at).is_(None),
+                col(s.record_deemed_agreed_at).is_(None),
+            )
+            .values(record_deemed_agreed_at=c.due_at)
+        )
+        changed.add(c.about_id)
+    person = people.get(row.recipient_id)
+    if person is None or not person.active or not transport.can_reach(person):
+        outbox.mark(row, outbox.FAILED, now, "recipient cannot be reached")
+        report.failed.append((row.key, "recipient cannot be reached"))
+        log.warning("cannot reach %s for %s", row.recipient_id, row.key)
+        return None
+    assert row.id is not None
+    message = OutgoingMessage(
+        key=c.key,
+        kind=c.kind,
+        recipient_id=c.recipient_id,
+        about_id=c.about_id,
+        session_id=c.session_id,
+        session_at=c.session_at,
+        reason=c.reason,
+        due_at=c.due_at,
+        reply=c.reply,
+        sent_at=now,
+    )
+    return Job(row.id, person, message, row.attempts or 0, c.useful_until)
+
+
+def send_one(
+    engine: Engine,
+    job: Job,
+    transport: Transport,
+    worker_id: str,
+    clock: Clock,
+    now: datetime,
+    cfg: EngineConfig,
+    report: DispatchReport,
+) -> None:
+    """Send one claimed message: "sending" is committed first, so a crash or a failed
+    commit afterwards can never send it twice."""
+    key = job.message.key
+    with engine.begin() as conn:
+        if not outbox.start_sending(conn, job.row_id, worker_id, clock.now()):
+            log.info("the claim on %s was released before sending; another pass has it", key)
+            return
+    try:
+        transport.send(job.person, job.message)
+    except DeliveryFailed as exc:
+        _failed(engine, job, now, cfg, report, str(exc), permanent=exc.permanent)
+        return
+    except Exception as exc:  # any failure of one message must not undo the others
+        log.exception("sending %s raised", key)
+        _failed(engine, job, now, cfg, report, f"{type(exc).__name__}: {exc}", permanent=False)
+        return
+    report.sent.append(job.message)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                update(Outbox)
+                .where(col(Outbox.id) == job.row_id)
+                .values(status=outbox.SENT, sent_at=now, attempts=job.attempts + 1, error=None)
+            )
+    except Exception:
+        log.exception("%s was sent but not marked sent; it stays 'sending', never resent", key)
+
+
+def retry_at(attempts: int, now: datetime, cfg: EngineConfig) -> datetime:
+    """When to try again after `attempts` failed deliveries: exponential back-off, capped."""
+    return now + min(cfg.retry_delay * 2 ** max(attempts - 1, 0), cfg.retry_max_delay)
+
+
+def _failed(
+    engine: Engine,
+    job: Job,
+    now: datetime,
+    cfg: EngineConfig,
+    report: DispatchReport,
+    why: str,
+    *,
+    permanent: bool,
+) -> None:
+    """Retry while the message is still useful (escalations and other messages useful
+    however late: for `retry_for`); otherwise it has failed."""
+    key, attempts = job.message.key, job.attempts + 1
+    again = retry_at(attempts, now, cfg)
+    until = job.useful_until or job.message.due_at + cfg.retry_for
+    with session_scope(engine) as session:
+        row = session.get(Outbox, job.row_id)
+        if row is None:
+            return
+        row.attempts, row.error, row.claimed_by = attempts, why[:2000], None
+        if permanent or again >= until:
+            row.status = outbox.FAILED
+            report.failed.append((key, why))
+            log.warning("delivery of %s failed after %d attempts: %s", key, attempts, why)
+        else:
+            row.status, row.due_at = outbox.PENDING, again
+            report.retrying.append((key, why))
+            log.warning(
+                "delivery of %s failed (%s); attempt %d, retrying at %s",
+                key,
+                why,
+                attempts,
+                again.isoformat(),
+            )
