@@ -19,8 +19,9 @@ from bot.cli_org import DatabaseUrl, fail, user_errors
 from bot.clock import Clock, FixedClock, SystemClock, local_date, local_instant
 from bot.render_text import render_text
 from bot.settings import Settings
-from handlers.reflect import actions, notes, prep
+from handlers.reflect import actions, note_changes, notes, prep
 from handlers.reflect.common import CONFIRM_FIELD
+from handlers.reflect.config import child_patterns, question_bank
 from handlers.reflect.questions import parse_focus, reflective_question
 from handlers.replies import Reply
 from policy.reflection.bank import QuestionBank, load_bank
@@ -74,11 +75,11 @@ def _clock(today: str | None) -> Clock:
 
 
 def _bank(path: str | None) -> QuestionBank:
-    return load_bank(path or Settings().reflection_bank)
+    return question_bank(path or Settings().reflection_bank)
 
 
 def _patterns() -> ChildDetailPatterns:
-    return load_child_patterns(Settings().child_detail_patterns)
+    return child_patterns(Settings().child_detail_patterns)
 
 
 def _show(reply: Reply) -> None:
@@ -317,7 +318,50 @@ def actions_done(
 def notes_list(as_person: As, database_url: DatabaseUrl = None, bank: Bank = None) -> None:
     """List your private preparation notes (only you can)."""
     with session_scope(cli_org.database(database_url)) as db:
-        _show(notes.my_notes(db, _bank(bank), as_person))
+        reply = notes.my_notes(db, _bank(bank), as_person, buttons=False)
+    if reply.tables:
+        reply.text += "\nChange one with `notes edit NOTE_ID`, remove one with `notes delete`."
+    _show(reply)
+
+
+@notes_app.command("edit")
+@file_errors
+def notes_edit(
+    note_id: Annotated[int, typer.Argument(help="The note's number (see `notes list`).")],
+    as_person: As,
+    text: Annotated[
+        str | None, typer.Option("--text", help="The new text (asked for when not given).")
+    ] = None,
+    save_anyway: Annotated[bool, typer.Option(
+        "--save-anyway", help="Save even though it looks like it names a child's details "
+        "(only when it does not).")] = False,
+    today: Today = None,
+    database_url: DatabaseUrl = None,
+    bank: Bank = None,
+) -> None:
+    """Change the text of one of your private notes (checked for children's details)."""
+    engine, clock = cli_org.database(database_url), _clock(today)
+    with session_scope(engine) as db:
+        opened = note_changes.edit_form(db, _bank(bank), as_person, note_id)
+    if opened.form is None:
+        _show(opened)
+        raise typer.Exit(1)
+    current = opened.form.fields[0].initial or ""
+    if text is None:
+        typer.echo(f"{opened.text}\nNow: {current}")
+        text = typer.prompt("New text", default=current, show_default=False)
+    values = {"answer": text, **({CONFIRM_FIELD: "save"} if save_anyway else {})}
+    while True:
+        with session_scope(engine) as db:
+            saved = notes.edit_note(db, as_person, note_id, values, clock, _patterns())
+        if saved.form is None or not any(f.name == CONFIRM_FIELD for f in saved.form.fields):
+            break
+        _show(saved)
+        if typer.confirm("Save as written anyway?", default=False):
+            values = {**values, CONFIRM_FIELD: "save"}
+        else:
+            values = {"answer": typer.prompt("New text", default=values["answer"])}
+    _show(saved)
 
 
 @notes_app.command("delete")

@@ -121,7 +121,8 @@ def _print_messages(engine: Engine, pack: Any, start: datetime, end: datetime,
     from bot.simulate import simulate
 
     console = cli_org.out()
-    messages = simulate(engine, pack, start, end)
+    # A forecast: the sessions already booked are taken as held, as most will be.
+    messages = simulate(engine, pack, start, end, assume_held=True)
     with session_scope(engine) as session:
         names = {p.id: p.name for p in session.exec(select(Person))}
     kinds = Counter(m.kind for m in messages)
@@ -129,7 +130,7 @@ def _print_messages(engine: Engine, pack: Any, start: datetime, end: datetime,
         f"[bold]Messages the bot would send in the next {weeks} week{'s' * (weeks != 1)}"
         f"[/bold] ({len(messages)}: "
         + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in kinds.most_common())
-        + ")"
+        + "), if the sessions already booked are held"
     )
     day: date | None = None
     for m in messages:

@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from handlers.chat import booking, changes, plan, records, reflection
-from handlers.chat.request import ChatContext, ChatRequest
+from handlers.chat import (
+    agreed_actions,
+    booking,
+    changes,
+    plan,
+    private_notes,
+    records,
+    reflection,
+)
+from handlers.chat.request import ChatContext
 from handlers.replies import Button, Reply
 from storage import chat_queries as q
 from storage.models import SupervisionSession
@@ -70,7 +78,8 @@ def _form_open(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
     rebuild = {
         "prep_submit": reflection.open_prep,
         "reflect_note": reflection.reflect_write,
-        "action_submit": lambda c, v, f: reflection.action_form(c, ChatRequest(c.asker.id, "")),
+        "action_submit": lambda c, v, f: agreed_actions.reopen(c, v),
+        "note_edit": private_notes.note_edit_open,
     }
     if submit in rebuild:
         return rebuild[submit](ctx, arg, fields)
@@ -146,9 +155,20 @@ ACTIONS: list[Action] = [
     Action("reflect_again", "Another reflective question", reflection.reflect_again),
     Action("reflect_write", "Write a private note on a question", reflection.reflect_write),
     Action("reflect_note", "Save a private note", reflection.reflect_note, form_submit=True),
-    Action("note_edit", "Change a private note", reflection.note_edit, form_submit=True),
-    Action("action_done", "Mark an agreed action done", reflection.action_done),
-    Action("action_submit", "Record an agreed action", reflection.action_submit, form_submit=True),
+    Action("note_edit", "Change a private note", private_notes.note_edit, form_submit=True),
+    Action("note_edit_open", "Open the form to change a note", private_notes.note_edit_open),
+    Action("note_delete", "Ask to delete a private note", private_notes.note_delete),
+    Action("note_delete_confirm", "Delete a private note", private_notes.note_delete_confirm),
+    Action(
+        "session_notes_delete_confirm",
+        "Delete your private notes for a session",
+        private_notes.session_notes_delete_confirm,
+    ),
+    Action("notes_keep", "Keep notes after a delete question", private_notes.notes_keep),
+    Action("action_done", "Mark an agreed action done", agreed_actions.action_done),
+    Action(
+        "action_submit", "Record an agreed action", agreed_actions.action_submit, form_submit=True
+    ),
 ]
 
 BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}

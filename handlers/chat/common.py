@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -43,6 +44,15 @@ def resolve_person(ctx: ChatContext, name: str, among: list[str] | None) -> Pers
         names = ", ".join(f"{p.name} ({p.team})" if p.team else p.name for p in matches[:10])
         return Reply(text=f"I know more than one {name}: {names}. Which one? Use their full name.")
     return matches[0]
+
+
+def with_id(value: str, then: Callable[[int], Reply], gone: str = "That item") -> Reply:
+    """`then(n)` for a button's numeric value, else a polite reply that it no longer exists."""
+    try:
+        n = int(value)
+    except ValueError:
+        return Reply(text=f"{gone} no longer exists.", ephemeral=True)
+    return then(n)
 
 
 def upper_first(text: str) -> str:

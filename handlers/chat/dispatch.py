@@ -14,14 +14,19 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from bot.clock import Clock
 from handlers.chat import access, buttons, intents, nlu
 from handlers.chat.home import home
 from handlers.chat.request import ChatContext, ChatRequest
+from handlers.reflect.config import configured_bank, configured_patterns
 from handlers.replies import Reply
+from policy.reflection.bank import QuestionBank
+from policy.reflection.child_details import ChildDetailPatterns
 from storage import chat_queries as q
 from storage.db import session_scope
+from storage.models import Person
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +41,24 @@ FAILED = "Sorry, something went wrong on my side and nothing was changed. Please
 
 @dataclass
 class ChatService:
-    """Platform-neutral chat over one store, one clock and one policy pack."""
+    """Platform-neutral chat over one store, one clock and one policy pack.
+
+    `bank` and `patterns` default to the files REFLECTION_BANK and CHILD_DETAIL_PATTERNS
+    name (read once, when the service starts; built-in when unset).
+    """
 
     engine: Engine
     clock: Clock
     pack: Any
     admin_ids: frozenset[str] = frozenset()
+    bank: QuestionBank = field(default_factory=configured_bank)
+    patterns: ChildDetailPatterns = field(default_factory=configured_patterns)
     _claims: int = field(default=0, init=False, repr=False)
+
+    def _context(self, session: Session, asker: Person) -> ChatContext:
+        return ChatContext(
+            session, self.clock, self.pack, asker, self.admin_ids, self.bank, self.patterns
+        )
 
     def _run(self, asker_id: str, work: Callable[[ChatContext], Reply]) -> Reply:
         try:
@@ -50,7 +66,7 @@ class ChatService:
                 asker = q.get_person(session, asker_id)
                 if asker is None or not asker.active:
                     return Reply(text=UNKNOWN_PERSON, ephemeral=True)
-                ctx = ChatContext(session, self.clock, self.pack, asker, self.admin_ids)
+                ctx = self._context(session, asker)
                 return work(ctx)
         except Exception:
             log.exception("chat request from %s failed", asker_id)
@@ -66,7 +82,7 @@ class ChatService:
             asker = q.get_person(session, asker_id)
             if asker is not None:
                 tz = asker.timezone
-                ctx = ChatContext(session, self.clock, self.pack, asker, self.admin_ids)
+                ctx = self._context(session, asker)
                 known = [p.name for p in access.nameable_people(ctx) if p.id != asker.id]
         parse = nlu.parse_command if command else nlu.parse
         try:

@@ -26,6 +26,9 @@ class Intent:
     patterns: tuple[str, ...]
     handler: Handler
     keywords: tuple[str, ...] = ()  # word stems scored when no pattern matches
+    # Tried before the rest of the list: for narrow patterns ("delete note 2") that broader
+    # ones earlier in the list would otherwise take, without moving the intent in help/Teams.
+    first: bool = False
     compiled: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

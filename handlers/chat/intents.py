@@ -1,8 +1,9 @@
 """The intent registry: one list of everything the assistant understands.
 
 Each intent has its id, help text, slash subcommand, examples, the patterns the
-rule-based NLU tries (in list order: the first intent with a matching pattern
-wins, so more specific intents come first) and its handler. Help, the slash
+rule-based NLU tries (in list order, those marked `first` before the rest: the
+first intent with a matching pattern wins, so more specific intents come first)
+and its handler. Help, the slash
 command, the Teams command list and the manifest test all read this list.
 """
 
@@ -21,6 +22,8 @@ from handlers.chat.intents_records import (
 )
 from handlers.chat.intents_reflect import (
     ADD_ACTION,
+    DELETE_NOTES,
+    EDIT_NOTE,
     MY_ACTIONS,
     MY_NOTES,
     PREPARE,
@@ -155,6 +158,8 @@ INTENTS: list[Intent] = [
     SHARED_NOTES,
     SHARE_RECORD,
     MY_NOTES,
+    EDIT_NOTE,
+    DELETE_NOTES,
     Intent(
         "cadence",
         "How often you should have supervision, and why",
@@ -295,6 +300,7 @@ INTENTS: list[Intent] = [
     ),
 ]
 
+MATCH_ORDER: list[Intent] = [i for i in INTENTS if i.first] + [i for i in INTENTS if not i.first]
 BY_ID: dict[str, Intent] = {i.id: i for i in INTENTS}
 BY_SUBCOMMAND: dict[str, Intent] = {i.subcommand: i for i in INTENTS}
 FALLBACK = "fallback"

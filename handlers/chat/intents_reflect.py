@@ -5,8 +5,11 @@ Their place in the matching order is set by the registry in handlers.chat.intent
 
 from __future__ import annotations
 
-from handlers.chat import reflection
+from handlers.chat import agreed_actions, private_notes, reflection
 from handlers.chat.intent import Intent
+
+_KIND = r"(?:(?:prep|preparation|private|reflective|reflection) )?"
+_NOTE = rf"(?:my |the |a |one of my )?{_KIND}notes?"
 
 REFLECT = Intent(
     "reflect",
@@ -32,7 +35,7 @@ ADD_ACTION = Intent(
     "add-action",
     ("add an action for Jo", "record an agreed action"),
     (r"\b(?:add|record|new|log|note)\b.*\bactions?\b",),
-    reflection.action_form,
+    agreed_actions.action_form,
 )
 
 MY_ACTIONS = Intent(
@@ -41,7 +44,7 @@ MY_ACTIONS = Intent(
     "actions",
     ("what actions do I have?", "which agreed actions are overdue?"),
     (r"\bactions?\b(?! .*\bsession\b)", r"\bto-?dos?\b", r"\bagreed to do\b"),
-    reflection.my_actions,
+    agreed_actions.my_actions,
 )
 
 SHARED_NOTES = Intent(
@@ -63,5 +66,30 @@ MY_NOTES = Intent(
     "notes",
     ("show my notes", "my preparation notes"),
     (r"\bmy (?:\w+ )?notes\b", r"\b(?:prep|preparation|private|reflective) notes\b"),
-    reflection.my_notes,
+    private_notes.my_notes,
+)
+
+EDIT_NOTE = Intent(
+    "edit_note",
+    "Change one of your private notes",
+    "edit-note",
+    ("edit note 2", "change my note 2"),
+    (
+        rf"\b(?:edit|change|update|amend|correct|fix|rewrite|reword) {_NOTE} "
+        r"(?:no |number |#)?\d+\b",
+        rf"^(?:can i |could i |i want to |i'd like to |let me |please )?"
+        rf"(?:edit|change|amend|rewrite|reword) (?:my|one of my) {_KIND}notes?\b",
+    ),
+    private_notes.edit_note,
+    first=True,
+)
+
+DELETE_NOTES = Intent(
+    "delete_notes",
+    "Delete your private notes: one, or all of a session's (you confirm first)",
+    "delete-notes",
+    ("delete note 2", "delete my notes for session 4"),
+    (rf"\b(?:delete|remove|erase|wipe|bin|get rid of|clear) (?:all )?(?:of )?{_NOTE}\b",),
+    private_notes.delete_notes,
+    first=True,
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 from handlers.chat import names
 from handlers.chat.dates import UNKNOWN_DAY, parse_when
-from handlers.chat.intents import BY_SUBCOMMAND, FALLBACK, INTENTS
+from handlers.chat.intents import BY_SUBCOMMAND, FALLBACK, INTENTS, MATCH_ORDER
 
 _REASON = re.compile(r"\b(?:because|reason(?: is)?:?|due to|since)\s+(.+)$", re.IGNORECASE)
 _SAID_REASON = re.compile(
@@ -31,6 +31,7 @@ _SHIFT = re.compile(
 _EARLIER = re.compile(r"\b(?:forward|earlier|bring)\b", re.IGNORECASE)
 _COUNTS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4}
 _SESSION = re.compile(r"(?:#|\bsession\s+(?:no\.?\s*|number\s+)?)(\d{1,9})\b", re.IGNORECASE)
+_NOTE_NO = re.compile(r"\bnotes?\s*(?:no\.?\s*|number\s+|#)?(\d{1,9})\b|^\s*#?(\d{1,9})\s*$", re.I)
 _MONTHS = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|twelve)\s+months?\b", re.IGNORECASE)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12}
 _WHY = re.compile(
@@ -158,6 +159,10 @@ def extract_args(
             args["kept"] = True
         elif _ASKS_CANCELLED.search(norm):
             args["asked_cancelled"] = True
+    if intent in ("edit_note", "delete_notes"):
+        nm = _NOTE_NO.search(head)  # "delete note 2"; a slash command's "delete-notes 2"
+        if nm:
+            args["note_id"] = int(nm.group(1) or nm.group(2))
     if intent == "plan":
         mm = _MONTHS.search(text)
         if mm:
@@ -191,7 +196,7 @@ def classify(text: str) -> str:
         return "help"
     if _NEGATED_CANCEL.search(norm) or _ASKS_CANCELLED.search(norm):
         return "next_session"  # "don't cancel my session", "why was it cancelled?": not a cancel
-    for intent in INTENTS:
+    for intent in MATCH_ORDER:
         if intent.matches(norm):
             return intent.id
     return _by_keywords(norm) or FALLBACK

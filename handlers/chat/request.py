@@ -9,6 +9,8 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.clock import Clock, local_date
+from policy.reflection.bank import QuestionBank, default_bank
+from policy.reflection.child_details import ChildDetailPatterns, default_child_patterns
 from storage.models import Person
 
 
@@ -29,13 +31,17 @@ class ChatRequest:
 
 @dataclass
 class ChatContext:
-    """What a handler may use: one DB session (one transaction), the clock, the pack, the asker."""
+    """What a handler may use: one DB session (one transaction), the clock, the pack, the asker,
+    and the organisation's question bank and children's-details patterns (`ChatService` passes
+    the configured ones; built-in when made directly)."""
 
     session: Session
     clock: Clock
     pack: Any
     asker: Person
     admin_ids: frozenset[str]
+    bank: QuestionBank = field(default_factory=default_bank)
+    patterns: ChildDetailPatterns = field(default_factory=default_child_patterns)
 
     @property
     def now(self) -> datetime:

@@ -22,6 +22,11 @@ REFLECT_AGAIN = "reflect_again"  # ["function|stakeholder", either may be empty]
 REFLECT_WRITE = "reflect_write"  # [question id] -> questions.note_form
 REFLECT_NOTE = "reflect_note"  # form [question id] -> notes.save_reflection
 NOTE_EDIT = "note_edit"  # form [note id] -> notes.edit_note
+NOTE_EDIT_OPEN = "note_edit_open"  # [note id] -> note_changes.edit_form
+NOTE_DELETE = "note_delete"  # [note id] -> note_changes.ask_delete_note (asks to confirm)
+NOTE_DELETE_CONFIRM = "note_delete_confirm"  # [note id] -> notes.delete_note
+SESSION_NOTES_DELETE_CONFIRM = "session_notes_delete_confirm"  # [session id] -> notes.delete_...
+NOTES_KEEP = "notes_keep"  # [note or session id] -> note_changes.keep (nothing deleted)
 ACTION_DONE = "action_done"  # [action id] -> actions.mark_action_done
 
 ACTIONS: dict[str, str] = {
@@ -33,6 +38,11 @@ ACTIONS: dict[str, str] = {
     REFLECT_WRITE: "open a form to write a private note about a reflective question",
     REFLECT_NOTE: "save a private note answering a reflective question",
     NOTE_EDIT: "change the text of one of your private notes",
+    NOTE_EDIT_OPEN: "open the form to change one of your private notes",
+    NOTE_DELETE: "ask to delete one of your private notes (confirmed next)",
+    NOTE_DELETE_CONFIRM: "delete one of your private notes, confirmed",
+    SESSION_NOTES_DELETE_CONFIRM: "delete all your private notes for a session, confirmed",
+    NOTES_KEEP: "keep your notes after being asked to confirm a deletion",
     ACTION_DONE: "mark an agreed action done",
 }
 

@@ -14,13 +14,15 @@ from handlers.reflect.access import can_read_prep
 from handlers.reflect.checks import confirmed, find_flags, warning_reply
 from handlers.reflect.common import (
     CHILD_DETAILS_LINE,
+    NOTE_DELETE,
     NOTE_EDIT,
+    NOTE_EDIT_OPEN,
     PRIVACY_LINE,
     REFLECT_NOTE,
     name_of,
     when,
 )
-from handlers.replies import Form, FormField, Reply, Table
+from handlers.replies import Button, Form, FormField, Reply, Table
 from policy.reflection.bank import QuestionBank
 from policy.reflection.child_details import ChildDetailPatterns, default_child_patterns
 from storage import reflect_queries as q
@@ -28,6 +30,7 @@ from storage.models import Person, PrepNote, SupervisionSession
 
 MAX_ANSWER = 8000
 PREVIEW = 300
+MAX_WITH_BUTTONS = 10  # Edit and Delete buttons for this many notes (chat message limits)
 
 
 def _question_text(bank: QuestionBank, question_id: str) -> str:
@@ -35,8 +38,28 @@ def _question_text(bank: QuestionBank, question_id: str) -> str:
     return question.text if question else f"(question {question_id}, no longer in the bank)"
 
 
-def my_notes(db: Session, bank: QuestionBank, person_id: str, limit: int = 50) -> Reply:
-    """Your private preparation notes, newest first."""
+def note_buttons(notes: list[PrepNote]) -> tuple[list[Button], str]:
+    """Edit and Delete buttons for the newest notes, and a line saying how to change the rest."""
+    buttons = [
+        Button(label, action, str(n.id), style)
+        for n in notes[:MAX_WITH_BUTTONS]
+        for label, action, style in (
+            (f"Edit note {n.id}", NOTE_EDIT_OPEN, None),
+            (f"Delete note {n.id}", NOTE_DELETE, "danger"),
+        )
+    ]
+    if len(notes) <= MAX_WITH_BUTTONS:
+        return buttons, "Use the buttons to edit or delete a note."
+    return buttons, (
+        f"The buttons are for the {MAX_WITH_BUTTONS} newest notes; for an older one say "
+        "“edit note N” or “delete note N”."
+    )
+
+
+def my_notes(
+    db: Session, bank: QuestionBank, person_id: str, limit: int = 50, *, buttons: bool = True
+) -> Reply:
+    """Your private preparation notes, newest first, with Edit and Delete buttons."""
     person = db.get(Person, person_id)
     if person is None:
         return Reply(f"I don't know anyone with the id {person_id}.", ephemeral=True)
@@ -65,9 +88,12 @@ def my_notes(db: Session, bank: QuestionBank, person_id: str, limit: int = 50) -
         rows=tuple(rows),
         title="Your preparation notes",
     )
+    shown, how = note_buttons(notes) if buttons else ([], "")
     return Reply(
-        f"{len(notes)} note{'s' if len(notes) != 1 else ''}. {PRIVACY_LINE}",
+        f"{len(notes)} note{'s' if len(notes) != 1 else ''}. {PRIVACY_LINE}"
+        + (f"\n{how}" if how else ""),
         tables=[table],
+        buttons=shown,
         ephemeral=True,
     )
 
@@ -170,13 +196,17 @@ def _store(
     form = replace(form, fields=(replace(form.fields[0], initial=answer or None),))
     if not answer:
         return Reply(
-            "The note is empty. To remove a note, delete it instead.", form=form, ephemeral=True
+            "The note is empty. To remove a note, delete it instead.",
+            form=form,
+            ephemeral=True,
+            ok=False,
         )
     if len(answer) > MAX_ANSWER:
         return Reply(
             f"Nothing is saved yet: the note is longer than {MAX_ANSWER} characters.",
             form=form,
             ephemeral=True,
+            ok=False,
         )
     now = clock.now()
     flags = find_flags(

@@ -38,7 +38,7 @@ def test_paraphrase(case: dict[str, Any]) -> None:
     for key in ("day", "from_day"):
         if key in case:
             assert args[key] == date.fromisoformat(case[key])
-    for key in ("reason", "session_id", "topic", "shift_days"):
+    for key in ("reason", "session_id", "topic", "shift_days", "note_id"):
         if key in case:
             assert args.get(key) == case[key]
 
