@@ -252,6 +252,14 @@ def sign_record(session: Session, row: SupervisionSession, at: datetime) -> Writ
     return _save(session, row, at)
 
 
+def release_event(session: Session, platform: str, event_key: str) -> None:
+    """Forget a claimed event whose handling failed, so the platform's retry is handled."""
+    row = session.get(ProcessedEvent, (platform, event_key[:300]))
+    if row is not None:
+        session.delete(row)
+        session.flush()
+
+
 def claim_event(session: Session, platform: str, event_key: str, at: datetime) -> bool:
     """Record an inbound event as handled; False when it already was (a retry or second press)."""
     if session.get(ProcessedEvent, (platform, event_key[:300])) is not None:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
-from storage.models import AdminNotice, ConversationRef, Person, ProcessedEvent
+from storage.models import AdminNotice, ConversationRef, Person
 
 PLATFORM = "teams"
 
@@ -138,11 +138,3 @@ def notices(session: Session, prefix: str, *, limit: int = 200) -> list[AdminNot
         .limit(limit)
     )
     return list(session.exec(stmt).all())
-
-
-def release_event(session: Session, platform: str, event_key: str) -> None:
-    """Forget a claimed event whose handling failed, so the platform's retry is handled."""
-    row = session.get(ProcessedEvent, (platform, event_key[:300]))
-    if row is not None:
-        session.delete(row)
-        session.flush()

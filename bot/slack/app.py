@@ -29,8 +29,6 @@ from bot.slack.verify import ClockedRequestVerification, SocketModeOnly
 from handlers.chat.dispatch import UNKNOWN_PERSON, ChatService
 from handlers.chat.identity import UNKNOWN_USER_NOTICE, display_name, identify_slack
 from handlers.replies import Reply
-from storage.db import session_scope
-from storage.teams_queries import release_event
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -86,9 +84,7 @@ class SlackBot:
         try:
             work()
         except Exception:
-            # No ChatService method releases a claim yet; this is the store's own function.
-            with session_scope(self.service.engine) as session:
-                release_event(session, PLATFORM, key)
+            self.service.release(PLATFORM, key)
             raise
 
     # --- sending ---------------------------------------------------------------------------

@@ -142,7 +142,7 @@ class Turns:
         except Exception:
             log.exception("Teams turn failed for %s (%s)", person_id, inbound.kind)
             with session_scope(self.engine) as s:
-                teams_queries.release_event(s, PLATFORM, inbound.event_key)
+                chat_queries.release_event(s, PLATFORM, inbound.event_key)
             replies = [Reply(text=TROUBLE)]
         return answered(person_id, replies, personal=inbound.personal, private_to=private_to)
 

@@ -130,3 +130,8 @@ class ChatService:
             with session_scope(self.engine) as session:
                 q.purge_processed_events(session, now - KEEP_EVENTS)
         return first
+
+    def release(self, platform: str, key: str) -> None:
+        """Forget a claimed event whose handling failed, so the platform's retry is handled."""
+        with session_scope(self.engine) as session:
+            q.release_event(session, platform, key)
