@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import signal
+import textwrap
 import threading
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 
 from bot import cli_org
@@ -16,6 +19,9 @@ from bot.settings import Settings
 from bot.transport import ConsoleTransport
 from storage.db import session_scope
 from storage.status_queries import people_by_id
+
+if TYPE_CHECKING:
+    from bot.simulate import SimulatedMessage
 
 FromDay = Annotated[str, typer.Option("--from", help="First day to simulate (YYYY-MM-DD).")]
 ToDay = Annotated[str, typer.Option("--to", help="Last day to simulate (YYYY-MM-DD), inclusive.")]
@@ -70,17 +76,31 @@ def simulate_cmd(
     if not messages:
         console.print(f"No messages between {first} and {last}.")
         return
+    print_timeline(console, messages, names, tz)
+    console.print(f"\n{len(messages)} messages between {first} and {last}.")
+
+
+def print_timeline(
+    console: Console, messages: Sequence[SimulatedMessage], names: Mapping[str, str], tz: str
+) -> None:
+    """Messages by day: time, recipient, kind (and reason) and whom it is about, then the
+    text as the person would read it, wrapped under an indent."""
     day: date | None = None
+    indent = " " * 8
     for m in messages:
         local = m.at.astimezone(zone(tz))
         if local.date() != day:
             day = local.date()
             console.print(f"\n[bold]{local:%a} {local.day} {local:%b %Y}[/bold]")
-        label = m.kind + (f" ({m.reason})" if m.reason else "")
-        to_whom = names.get(m.recipient_id, m.recipient_id)
-        console.print(f"  {local:%H:%M}  {escape(label)} -> {escape(to_whom)}")
-        console.print(f"         {escape(m.text)}")
-    console.print(f"\n{len(messages)} messages between {first} and {last}.")
+        kind = m.kind.replace("_", " ") + (f", {m.reason.replace('_', ' ')}" if m.reason else "")
+        about = f" about {names.get(m.about_id, m.about_id)}" if m.about_id else ""
+        console.print(
+            f"  {local:%H:%M} to {escape(names.get(m.recipient_id, m.recipient_id))}"
+            f" [dim]({escape(kind)}{escape(about)})[/dim]"
+        )
+        text = textwrap.fill(" ".join(m.text.split()), width=cli_org.WIDTH,
+                             initial_indent=indent, subsequent_indent=indent)
+        console.print(text, markup=False, highlight=False)
 
 
 @cli_org.user_errors

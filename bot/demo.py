@@ -8,9 +8,8 @@ relative to --today (default: today), so a run with --today is reproducible.
 
 from __future__ import annotations
 
-import textwrap
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import select
 
 from bot import cli_org
-from bot.clock import local_date, local_instant, zone
+from bot.clock import local_date, local_instant
 from handlers.status import no_cadence_footnote, status_report, without_cadence
 from storage.db import make_engine, put_setting, safe_url, session_scope
 from storage.migrate import upgrade
@@ -118,6 +117,7 @@ def _print_next_steps(database_url: str, people: list[Any]) -> None:
 
 def _print_messages(engine: Engine, pack: Any, start: datetime, end: datetime,
                     weeks: int) -> None:
+    from bot.cli_engine import print_timeline
     from bot.simulate import simulate
 
     console = cli_org.out()
@@ -132,21 +132,7 @@ def _print_messages(engine: Engine, pack: Any, start: datetime, end: datetime,
         + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in kinds.most_common())
         + "), if the sessions already booked are held"
     )
-    day: date | None = None
-    for m in messages:
-        local = m.at.astimezone(zone(None))
-        if local.date() != day:
-            day = local.date()
-            console.print(f"\n[bold]{local:%a %d %b %Y}[/bold]")
-        about = f" about {names.get(m.about_id, m.about_id)}" if m.about_id else ""
-        console.print(
-            f"  {local:%H:%M} to {escape(names.get(m.recipient_id, m.recipient_id))}"
-            f" [dim]({escape(m.kind.replace('_', ' '))}{escape(about)})[/dim]"
-        )
-        indent = " " * 8
-        text = textwrap.fill(" ".join(str(m.text).split()), width=cli_org.WIDTH,
-                             initial_indent=indent, subsequent_indent=indent)
-        console.print(text, markup=False, highlight=False)
+    print_timeline(console, messages, names, cli_org.org_timezone())
 
 
 def register(app: typer.Typer) -> None:

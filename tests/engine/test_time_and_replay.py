@@ -185,7 +185,7 @@ def test_simulate_command_prints_json_sorted_by_at(db_url: str, engine: Engine, 
             "leeds",
         ],
     )
-    assert readable.exit_code == 0 and "session_reminder" in readable.stdout
+    assert readable.exit_code == 0 and "(session reminder about" in readable.stdout
     bad = runner.invoke(
         app,
         ["simulate", "--from", "2026-06-31", "--to", "2026-07-01", "--database-url", db_url],
