@@ -178,8 +178,10 @@ def _check_references(f: CsvFile, session: Session, rows: list[_Person]) -> None
         if cycle and frozenset(cycle) not in reported:
             reported.add(frozenset(cycle))
             rows_in = sorted(in_file[c].row.number for c in cycle if c in in_file)
+            names = {c: in_file[c].name for c in cycle if c in in_file}
+            names.update({c: n for c, n in _names_of(session, set(cycle) - names.keys()).items()})
             f.problem(p.row, "supervisor_id", "the supervision chain loops: "
-                      f"{describe_cycle(cycle)} (each is supervised by the next; rows "
+                      f"{describe_cycle(cycle, names)} (each is supervised by the next; rows "
                       f"{', '.join(map(str, rows_in))})")
     for column in UNIQUE:
         wanted = {getattr(p, column): p for p in rows if getattr(p, column)}
@@ -211,6 +213,14 @@ def _role_warnings(
                 f"{', '.join(expected)}"
             )
     return warnings
+
+
+def _names_of(session: Session, ids: set[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for part in chunks(sorted(ids)):
+        stmt = select(Person.id, Person.name).where(col(Person.id).in_(part))
+        found.update(dict(session.exec(stmt).all()))
+    return found
 
 
 def _roles_of(session: Session, ids: set[str]) -> dict[str, str]:

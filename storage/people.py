@@ -36,9 +36,11 @@ def find_cycle(supervisor_of: Mapping[str, str | None], start: str) -> list[str]
     return None
 
 
-def describe_cycle(cycle: list[str]) -> str:
-    """'a -> b -> c -> a': who is supervised by whom around the loop."""
-    return " -> ".join([*cycle, cycle[0]])
+def describe_cycle(cycle: list[str], names: Mapping[str, str] | None = None) -> str:
+    """'a -> b -> c -> a' (with names when given: 'a (Ann Lee) -> ...'): who is supervised
+    by whom around the loop."""
+    named = [f"{pid} ({names[pid]})" if names and pid in names else pid for pid in cycle]
+    return " -> ".join([*named, named[0]])
 
 
 def get_person(session: Session, person_id: str) -> Person:

@@ -150,7 +150,7 @@ def test_cycle_names_the_people_in_it(loaded: Engine, leeds: Any, tmp_path: Path
         ("c", "C", "", "team_manager", "a", "2025-01-01"),
     ])
     msg = _refused(loaded, leeds, path)
-    assert "the supervision chain loops: a -> b -> c -> a" in msg
+    assert "the supervision chain loops: a (A) -> b (B) -> c (C) -> a (A)" in msg
     assert "rows 2, 3, 4" in msg
     assert msg.count("loops") == 1
 
@@ -162,7 +162,7 @@ def test_cycle_through_people_already_imported(loaded: Engine, leeds: Any,
                       [("sdm", "Imran Qureshi", "", "service_delivery_manager", "tm1",
                         "2020-06-01")])
     msg = _refused(loaded, leeds, path)
-    assert "sdm -> tm1 -> sdm" in msg
+    assert "sdm (Imran Qureshi) -> tm1 (Priya Sharma) -> sdm (Imran Qureshi)" in msg
 
 
 def test_self_supervision(loaded: Engine, leeds: Any, tmp_path: Path) -> None:
