@@ -2,9 +2,12 @@
 
 Every listener acknowledges at once and does the work in a lazy listener
 (`process_before_response=True`, so this also works on FaaS), well within
-Slack's 3 seconds. Event retries (X-Slack-Retry-Num) and repeated interactions
-are recognised by their ids in the ProcessedEvent table and ignored; when the
-work for an id fails, the id is released again so a later retry is answered.
+Slack's 3 seconds. A form submission is checked first, in the ack (a few
+queries): problems with its fields keep the modal open with an error beside
+each field, and the lazy listener then does nothing. Event retries
+(X-Slack-Retry-Num) and repeated interactions are recognised by their ids in
+the ProcessedEvent table and ignored; when the work for an id fails, the id is
+released again so a later retry is answered.
 
 Supervision is personal, so answers go where only the asker sees them (see
 bot.slack.answers).
@@ -17,7 +20,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -32,6 +35,8 @@ from handlers.replies import Reply
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
+FORM_ERRORS = "form_errors"  # context key: the errors the ack showed in the modal
+MAX_FIELD_ERROR = 150  # characters beside a modal field
 _MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 
 
@@ -206,6 +211,39 @@ class SlackBot:
 
         self.once(f"view:{view.get('id')}:{view.get('hash')}", work)
 
+    def form_errors(self, body: dict[str, Any]) -> dict[str, str]:
+        """Block id -> error for a view submission's fields ({}: let it go ahead).
+
+        Runs in the ack, so it makes no Web API call: someone not yet linked to a person is
+        left to the lazy listener (which finds them by email and answers).
+        """
+        view = body.get("view") or {}
+        user = str((body.get("user") or {}).get("id"))
+        try:
+            pid = identify_slack(self.service.engine, user, lambda: None)
+            if pid is None:
+                return {}
+            state = view.get("state") or {}
+            errors = self.service.check_form(
+                pid,
+                str(view.get("callback_id")),
+                str(view.get("private_metadata") or ""),
+                render_slack.form_values(state),
+            )
+        except Exception:  # the submission is still handled (and checked) after the ack
+            log.exception("checking a view submission failed")
+            return {}
+        # Slack refuses errors for blocks the modal doesn't have.
+        blocks = {b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"}
+        blocks |= set(state.get("values") or {})
+        return {
+            field: _clip(text, MAX_FIELD_ERROR) for field, text in errors.items() if field in blocks
+        }
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 def _ack(ack: Ack) -> None:
     ack()
@@ -252,6 +290,20 @@ def build_app(bot: SlackBot, signing_secret: str | None) -> App:
     app.command(registry.COMMAND)(ack=_ack, lazy=[lazy(bot.on_command)])
     for action_id in registry.BUTTON_ACTIONS:
         app.action(action_id)(ack=_ack, lazy=[lazy(bot.on_action)])
+
+    def ack_view(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        errors = bot.form_errors(body)
+        context[FORM_ERRORS] = errors  # copied into the lazy listener's context
+        if errors:
+            ack(response_action="errors", errors=errors)
+        else:
+            ack()
+
+    def on_view(body: dict[str, Any], context: BoltContext) -> None:
+        if context.get(FORM_ERRORS):
+            return  # the modal is still open, showing them: nothing was submitted
+        lazy(bot.on_view)(body)
+
     for callback_id in registry.VIEW_CALLBACKS:
-        app.view(callback_id)(ack=_ack, lazy=[lazy(bot.on_view)])
+        app.view(callback_id)(ack=ack_view, lazy=[on_view])
     return app

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
 from bot.clock import local_date, local_instant
 from handlers.chat import access, diary
-from handlers.chat.common import fmt_when, resolve_person
+from handlers.chat.common import fmt_day, fmt_when, resolve_person
+from handlers.chat.diary import Problem
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Button, Form, FormField, Reply
 from storage import chat_queries as q
@@ -31,17 +33,34 @@ def _supervisee_for(ctx: ChatContext, name: str | None) -> Person | Reply | None
     return found if access.can_see(ctx, found) else access.refusal()
 
 
-def check_instant(ctx: ChatContext, at: datetime, people: Sequence[str] = ()) -> str | None:
+def check_instant(ctx: ChatContext, at: datetime, people: Sequence[str] = ()) -> Problem | None:
     """Why `at` can't be booked (past, not a working day, outside hours, someone away), or None.
 
     `people`: the session's two people; their working hours and absences count too.
     """
+    tz = ctx.asker.timezone
+    day = local_date(at, tz)
     if at <= ctx.now:
-        return "That time has already passed; please choose a time in the future."
-    day = local_date(at, ctx.asker.timezone)
-    if not ctx.pack.calendar().is_working_day(day):
-        return f"{day.strftime('%a %-d %b %Y')} is not a working day; please choose another day."
-    return diary.outside_hours(at, ctx.asker.timezone) or diary.unavailable(ctx, list(people), at)
+        earlier_day = day < ctx.today
+        return Problem(
+            "date" if earlier_day else "time",
+            "past",
+            "That time has already passed; please choose a time in the future.",
+            "That date has passed; please choose a future date."
+            if earlier_day
+            else "That time has passed; please choose a later time.",
+        )
+    calendar = ctx.pack.calendar()
+    if not calendar.is_working_day(day):
+        holiday = calendar.holiday_name(day)
+        what = f"a bank holiday ({holiday})" if holiday else "a weekend"
+        return Problem(
+            "date",
+            "closed",
+            f"{fmt_day(day)} is {what}, not a working day; please choose another day.",
+            f"{fmt_day(day)} is {what}; please choose a working day.",
+        )
+    return diary.outside_hours(at, tz) or diary.unavailable(ctx, list(people), at)
 
 
 def book_form(
@@ -79,24 +98,33 @@ def book_form(
     )
 
 
-def book_at(ctx: ChatContext, supervisee: Person, at: datetime) -> Reply:
-    """Book `supervisee` with their supervisor at `at`, unless it clashes or is out of hours."""
+def booking_problem(ctx: ChatContext, supervisee: Person, at: datetime) -> Problem | None:
+    """Why `supervisee` can't be booked with their supervisor at `at` (None: it can, or it is
+    booked already and booking again changes nothing)."""
     if not supervisee.supervisor_id:
-        return Reply(text=f"No supervisor is recorded for {supervisee.name}; ask your admin.")
+        text = f"No supervisor is recorded for {supervisee.name}; ask your admin."
+        return Problem("supervisee", "supervisor", text, text)
     people = [supervisee.id, supervisee.supervisor_id]
     problem = check_instant(ctx, at, people)
-    if problem:
-        return Reply(text=problem + _free_after(ctx, people, at, problem))
+    if problem is not None:
+        return _with_free_slot(ctx, people, at, problem)
+    if q.session_at(ctx.session, supervisee.id, at) is not None:
+        return None
+    return diary.clash_problem(ctx, people, at)
+
+
+def book_at(ctx: ChatContext, supervisee: Person, at: datetime) -> Reply:
+    """Book `supervisee` with their supervisor at `at`, unless it clashes or is out of hours."""
+    problem = booking_problem(ctx, supervisee, at)
+    if problem is not None:
+        return Reply(text=problem.text)
     existing = q.session_at(ctx.session, supervisee.id, at)
     other_id = supervisee.supervisor_id if supervisee.id == ctx.asker.id else supervisee.id
-    other = q.get_person(ctx.session, other_id)
+    other = q.get_person(ctx.session, other_id) if other_id else None
     with_whom = f" with {other.name}" if other else ""
     when = fmt_when(at, ctx.asker.timezone)
     if existing is not None:
         return Reply(text=f"That session{with_whom} on {when} was already booked (#{existing.id}).")
-    clashing = diary.clash(ctx, people, at)
-    if clashing is not None:
-        return Reply(text=diary.clash_text(ctx, clashing, people, at))
     row = q.book_session(
         ctx.session,
         supervisee_id=supervisee.id,
@@ -113,13 +141,19 @@ def book_at(ctx: ChatContext, supervisee: Person, at: datetime) -> Reply:
     )
 
 
-def _free_after(ctx: ChatContext, people: list[str], at: datetime, problem: str) -> str:
-    """' The next free slot is ...' after someone's absence (other problems need a new time)."""
-    if " is away on " not in problem:
-        return ""
+def _with_free_slot(ctx: ChatContext, people: list[str], at: datetime, problem: Problem) -> Problem:
+    """After someone's absence, the problem says the next free slot (others need a new time)."""
+    if problem.kind != "away":
+        return problem
     tz = ctx.asker.timezone
     slot = diary.free_slot(ctx, people, local_date(at, tz), tz, set())
-    return f" The next free slot for both is {fmt_when(slot, tz)}." if slot else ""
+    if slot is None:
+        return problem
+    return replace(
+        problem,
+        text=f"{problem.text} The next free slot for both is {fmt_when(slot, tz)}.",
+        short=f"{problem.short} Next free slot for both: {fmt_when(slot, tz)}.",
+    )
 
 
 def book(ctx: ChatContext, req: ChatRequest) -> Reply:
@@ -153,21 +187,50 @@ def unclear(req: ChatRequest, form: Reply) -> Reply:
     return form
 
 
-def form_instant(ctx: ChatContext, fields: dict[str, Any]) -> datetime | Reply:
+def form_instant(ctx: ChatContext, fields: dict[str, Any]) -> datetime | Problem:
     """The instant a form's date and time fields name, in the asker's timezone."""
+    text = "Please give a date (YYYY-MM-DD) and a start time (HH:MM)."
     try:
         day = date.fromisoformat(str(fields.get("date") or ""))
+    except ValueError:
+        return Problem("date", "form", text, "Please choose a date.")
+    try:
         at = time.fromisoformat(str(fields.get("time") or ""))
     except ValueError:
-        return Reply(text="Please give a date (YYYY-MM-DD) and a start time (HH:MM).")
+        return Problem("time", "form", text, "Please choose a start time, e.g. 14:00.")
     return local_instant(day, at, ctx.asker.timezone)
 
 
-def book_submit(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+def _form_booking(
+    ctx: ChatContext, fields: dict[str, Any]
+) -> tuple[Person, datetime] | Problem | Reply:
+    """The supervisee and instant a booking form names; else what is wrong with the date or
+    time, or a refusal (someone the asker may not book for)."""
     at = form_instant(ctx, fields)
-    if isinstance(at, Reply):
+    if isinstance(at, Problem):
         return at
     target = q.get_person(ctx.session, str(fields.get("supervisee") or ""))
     if target is None or not access.can_see(ctx, target):
         return access.refusal()
-    return book_at(ctx, target, at)
+    return target, at
+
+
+def book_submit(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
+    found = _form_booking(ctx, fields)
+    if isinstance(found, Problem):
+        return Reply(text=found.text)
+    if isinstance(found, Reply):
+        return found
+    return book_at(ctx, *found)
+
+
+def book_check(ctx: ChatContext, value: str, fields: dict[str, Any]) -> dict[str, str]:
+    """What `book_submit` would refuse, by form field ({}: go ahead); changes nothing.
+
+    A refusal is left to the submission to say.
+    """
+    found = _form_booking(ctx, fields)
+    if isinstance(found, Reply):
+        return {}
+    problem = found if isinstance(found, Problem) else booking_problem(ctx, *found)
+    return problem.by_field() if problem else {}

@@ -22,12 +22,15 @@ from handlers.chat import (
     records,
     reflection,
 )
+from handlers.chat.diary import Problem
 from handlers.chat.request import ChatContext
 from handlers.replies import Button, Reply
 from storage import chat_queries as q
 from storage.models import SupervisionSession
 
 ActionHandler = Callable[[ChatContext, str, dict[str, Any]], Reply]
+# A form submission's problems by field name, found without doing it ({}: it may go ahead).
+FormCheck = Callable[[ChatContext, str, dict[str, Any]], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -36,13 +39,18 @@ class Action:
     help: str
     handler: ActionHandler
     form_submit: bool = False  # submitted from a form (Slack: a view submission)
+    check: FormCheck | None = None  # run before a form submit, so the form can stay open
+
+
+def _row(ctx: ChatContext, value: str) -> SupervisionSession | None:
+    try:
+        return q.get_session(ctx.session, int(value))
+    except ValueError:
+        return None
 
 
 def _session(ctx: ChatContext, value: str, then: Callable[[SupervisionSession], Reply]) -> Reply:
-    try:
-        row = q.get_session(ctx.session, int(value))
-    except ValueError:
-        row = None
+    row = _row(ctx, value)
     if row is None:
         return Reply(text="That session no longer exists.", ephemeral=True)
     return then(row)
@@ -50,10 +58,18 @@ def _session(ctx: ChatContext, value: str, then: Callable[[SupervisionSession], 
 
 def _rearrange_submit(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
     at = booking.form_instant(ctx, fields)
-    if isinstance(at, Reply):
-        return at
+    if isinstance(at, Problem):
+        return Reply(text=at.text)
     when: datetime = at
     return _session(ctx, value, lambda r: changes.do_rearrange(ctx, r, when))
+
+
+def _rearrange_check(ctx: ChatContext, value: str, fields: dict[str, Any]) -> dict[str, str]:
+    at = booking.form_instant(ctx, fields)
+    if isinstance(at, Problem):
+        return at.by_field()
+    row = _row(ctx, value)
+    return changes.rearrange_check(ctx, row, at) if row is not None else {}
 
 
 def _cancel_confirm(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
@@ -128,8 +144,20 @@ ACTIONS: list[Action] = [
     Action("book_open", "Open the booking form", lambda c, v, f: booking.book_form(c, v)),
     Action("confirm_plan", "Book the proposed dates of a plan", plan.confirm_plan),
     Action("form_open", "Open a form", _form_open),
-    Action("book_submit", "Book from the form", booking.book_submit, form_submit=True),
-    Action("rearrange_submit", "Rearrange from the form", _rearrange_submit, form_submit=True),
+    Action(
+        "book_submit",
+        "Book from the form",
+        booking.book_submit,
+        form_submit=True,
+        check=booking.book_check,
+    ),
+    Action(
+        "rearrange_submit",
+        "Rearrange from the form",
+        _rearrange_submit,
+        form_submit=True,
+        check=_rearrange_check,
+    ),
     Action(
         "cancel_submit",
         "Cancel from the form",

@@ -9,6 +9,7 @@ from bot.clock import local_date, local_instant, zone
 from handlers.chat import access, diary
 from handlers.chat.booking import check_instant, unclear
 from handlers.chat.common import fmt_day, fmt_when, resolve_person, with_whom
+from handlers.chat.diary import Problem
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Button, Form, FormField, Reply
 from storage import chat_queries as q
@@ -126,20 +127,41 @@ def cancel_form(ctx: ChatContext, row: SupervisionSession) -> Reply:
     )
 
 
-def do_rearrange(ctx: ChatContext, row: SupervisionSession, at: datetime) -> Reply:
-    """Move `row` to `at`; refused on a clash, warned when later than the policy allows."""
+def _unmovable(ctx: ChatContext, row: SupervisionSession) -> Reply | None:
+    """Why `row` can't be rearranged at all (not the asker's to change, held, cancelled)."""
     if not access.may_manage_session(ctx, row):
         return access.refusal()
-    problem = check_instant(ctx, at, [row.supervisee_id, row.supervisor_id or ""])
-    if problem:
-        return Reply(text=problem)
     if row.held_at is not None or (row.cancelled_at and row.cancel_reason != "rearranged"):
         return Reply(text=f"Session #{row.id} is already {'held' if row.held_at else 'cancelled'}.")
+    return None
+
+
+def rearrange_problem(ctx: ChatContext, row: SupervisionSession, at: datetime) -> Problem | None:
+    """Why `row` can't move to `at`: the time doesn't suit, or it clashes (None: it can)."""
     people = [row.supervisee_id, row.supervisor_id or ""]
-    if row.cancelled_at is None:
-        clashing = diary.clash(ctx, people, at, ignore_id=row.id)
-        if clashing is not None:
-            return Reply(text=diary.clash_text(ctx, clashing, people, at))
+    problem = check_instant(ctx, at, people)
+    if problem is not None or row.cancelled_at is not None:  # already moved: nothing to clash
+        return problem
+    return diary.clash_problem(ctx, people, at, ignore_id=row.id)
+
+
+def rearrange_check(ctx: ChatContext, row: SupervisionSession, at: datetime) -> dict[str, str]:
+    """What `do_rearrange` would refuse about the new date or time, by form field; no writes.
+
+    A session the asker can't move at all is left to the submission to say.
+    """
+    problem = None if _unmovable(ctx, row) else rearrange_problem(ctx, row, at)
+    return problem.by_field() if problem else {}
+
+
+def do_rearrange(ctx: ChatContext, row: SupervisionSession, at: datetime) -> Reply:
+    """Move `row` to `at`; refused on a clash, warned when later than the policy allows."""
+    refused = _unmovable(ctx, row)
+    if refused is not None:
+        return refused
+    problem = rearrange_problem(ctx, row, at)
+    if problem is not None:
+        return Reply(text=problem.text)
     deadline, _ = diary.rearrange_deadline(ctx, row)
     result = q.rearrange_session(ctx.session, row, at, ctx.now)
     new = result.session

@@ -6,6 +6,7 @@ booked session of either person, and plans spread sessions over the day's slots.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -22,16 +23,38 @@ LATEST = time(20, 0)  # a session may not start after this (local time)
 SLOTS = (time(10, 0), time(11, 30), time(14, 0), time(15, 30))
 SESSION = timedelta(minutes=90)
 MAX_DAYS_AHEAD = 60  # how far to look for a free slot
+HOURS = f"working hours ({EARLIEST:%H:%M}-{LATEST:%H:%M})"
 
 
-def outside_hours(at: datetime, tz_name: str) -> str | None:
-    """A message when `at` is outside 07:00-20:00 local time."""
+@dataclass(frozen=True)
+class Problem:
+    """Why a time can't be booked: the form field it concerns and what to tell the person.
+
+    `text` is the sentence for a message; `short` (under 150 characters) goes beside the form
+    field (`field`: "date", "time" or "supervisee") so the form can stay open.
+    `kind`: "form", "past", "closed", "hours", "away", "clash" or "supervisor".
+    """
+
+    field: str
+    kind: str
+    text: str
+    short: str
+
+    def by_field(self) -> dict[str, str]:
+        return {self.field: self.short}
+
+
+def outside_hours(at: datetime, tz_name: str) -> Problem | None:
+    """The problem when `at` is outside 07:00-20:00 local time."""
     local = at.astimezone(zone(tz_name))
     if EARLIEST <= local.time() <= LATEST:
         return None
-    return (
-        f"{local:%H:%M} is outside working hours ({EARLIEST:%H:%M}-{LATEST:%H:%M}); "
-        "did you mean another time? Please give the time again (e.g. 2pm or 14:00)."
+    return Problem(
+        "time",
+        "hours",
+        f"{local:%H:%M} is outside {HOURS}; "
+        "did you mean another time? Please give the time again (e.g. 2pm or 14:00).",
+        f"{local:%H:%M} is outside {HOURS}; please choose another time.",
     )
 
 
@@ -40,28 +63,40 @@ def _people(ctx: ChatContext, person_ids: list[str]) -> list[Person]:
     return [p for p in found if p is not None]
 
 
-def away_text(ctx: ChatContext, person: Person, day: date) -> str | None:
-    """A sentence when `person` has an absence recorded covering `day` (their local date)."""
+def away(ctx: ChatContext, person: Person, day: date) -> Problem | None:
+    """The problem when `person` has an absence recorded covering `day` (their local date)."""
     absence = d.absence_on(ctx.session, person.id, day)
     if absence is None:
         return None
     reason = (absence.reason or "away").replace("_", " ")
-    return (
+    return Problem(
+        "date",
+        "away",
         f"{person.name} is away on {fmt_day(day)} ({reason}, {fmt_day(absence.first_day)} to "
-        f"{fmt_day(absence.last_day)})"
+        f"{fmt_day(absence.last_day)}), so I haven't booked it. Please choose another day.",
+        f"{person.name} is away on {fmt_day(day)} ({reason}); please choose another day.",
     )
 
 
-def unavailable(ctx: ChatContext, person_ids: list[str], at: datetime) -> str | None:
+def unavailable(ctx: ChatContext, person_ids: list[str], at: datetime) -> Problem | None:
     """Why `at` doesn't suit one of the people: outside their working hours, or they're away."""
     for person in _people(ctx, person_ids):
         if person.timezone != ctx.asker.timezone:
             hours = outside_hours(at, person.timezone)
             if hours:
-                return f"For {person.name} (in {person.timezone}), " + hours[0].lower() + hours[1:]
-        away = away_text(ctx, person, local_date(at, person.timezone))
-        if away:
-            return f"{away}, so I haven't booked it. Please choose another day."
+                local = at.astimezone(zone(person.timezone))
+                return Problem(
+                    "time",
+                    "hours",
+                    f"For {person.name} (in {person.timezone}), "
+                    + hours.text[0].lower()
+                    + hours.text[1:],
+                    f"That is {local:%H:%M} for {person.name}, outside {HOURS}; "
+                    "please choose another time.",
+                )
+        problem = away(ctx, person, local_date(at, person.timezone))
+        if problem:
+            return problem
     return None
 
 
@@ -100,19 +135,22 @@ def free_slot(
     return None
 
 
-def clash_text(
-    ctx: ChatContext, row: SupervisionSession, person_ids: list[str], at: datetime
-) -> str:
-    """What to say about a clash, with the next free slot that day or after."""
+def clash_problem(
+    ctx: ChatContext, person_ids: list[str], at: datetime, ignore_id: int | None = None
+) -> Problem | None:
+    """The problem when `at` overlaps a session of either person, with the next free slot."""
+    row = clash(ctx, person_ids, at, ignore_id)
+    if row is None:
+        return None
     tz = ctx.asker.timezone
-    text = (
-        f"That clashes with session #{row.id} on {fmt_when(row.scheduled_at, tz)}, "
-        "so I haven't booked it."
-    )
+    when = fmt_when(row.scheduled_at, tz)
+    text = f"That clashes with session #{row.id} on {when}, so I haven't booked it."
+    short = f"That clashes with session #{row.id} ({when})."
     slot = free_slot(ctx, person_ids, local_date(at, tz), tz, set())
     if slot is not None:
         text += f" The next free slot is {fmt_when(slot, tz)}."
-    return text
+        short += f" Next free slot: {fmt_when(slot, tz)}."
+    return Problem("time", "clash", text, short)
 
 
 def assumed_note(rule: Any) -> str:

@@ -113,6 +113,29 @@ class ChatService:
             return Reply(text="That button is no longer supported.", ephemeral=True)
         return self._run(asker_id, lambda ctx: action.handler(ctx, value, dict(fields or {})))
 
+    def check_form(
+        self, asker_id: str, action_id: str, value: str = "", fields: dict[str, Any] | None = None
+    ) -> dict[str, str]:
+        """What a form submission would be refused for, by field name, without doing it.
+
+        {} means it may go ahead (or that only the submission itself can say what is wrong,
+        e.g. a refusal or an unknown person). Nothing is written: the transaction is rolled
+        back, whatever the check does.
+        """
+        action = buttons.BY_ID.get(action_id)
+        if action is None or action.check is None:
+            return {}
+        check = action.check
+        try:
+            with Session(self.engine) as session:  # never committed
+                asker = q.get_person(session, asker_id)
+                if asker is None or not asker.active:
+                    return {}
+                return check(self._context(session, asker), value, dict(fields or {}))
+        except Exception:  # a failed check must not stop the submission: it checks again
+            log.exception("checking a %s form from %s failed", action_id, asker_id)
+            return {}
+
     def home(self, asker_id: str) -> Reply:
         """The asker's home view."""
         return self._run(asker_id, home)
