@@ -50,6 +50,8 @@ def ask(
     reply = follow(service, as_person, service.text(as_person, question), _prompt, typer.echo)
     if reply.text:
         typer.echo(render_text(reply))
+    if not reply.ok:  # a refusal, or someone the bot does not know: scripts can tell
+        raise typer.Exit(1)
 
 
 @user_errors

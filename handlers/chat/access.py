@@ -19,7 +19,7 @@ REFUSAL = (
 
 
 def refusal() -> Reply:
-    return Reply(text=REFUSAL, ephemeral=True)
+    return Reply(text=REFUSAL, ephemeral=True, ok=False)
 
 
 def can_see(ctx: ChatContext, target: Person) -> bool:

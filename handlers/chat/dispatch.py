@@ -65,7 +65,7 @@ class ChatService:
             with session_scope(self.engine) as session:
                 asker = q.get_person(session, asker_id)
                 if asker is None or not asker.active:
-                    return Reply(text=UNKNOWN_PERSON, ephemeral=True)
+                    return Reply(text=UNKNOWN_PERSON, ephemeral=True, ok=False)
                 ctx = self._context(session, asker)
                 return work(ctx)
         except Exception:

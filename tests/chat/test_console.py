@@ -25,14 +25,14 @@ def db(tmp_path: Path) -> str:
     return url
 
 
-def _run(db: str, *args: str, stdin: str | None = None) -> str:
+def _run(db: str, *args: str, stdin: str | None = None, code: int = 0) -> str:
     result = runner.invoke(
         app,
         [*args, "--database-url", db],
         input=stdin,
         env={"ADMINS": "adm", "SUPERVISION_POLICY": "leeds"},
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output
     return result.output
 
 
@@ -45,14 +45,15 @@ def test_ask_answers_as_the_person(db: str) -> None:
 
 
 def test_ask_applies_access_rules_and_admins(db: str) -> None:
-    refused = _run(db, "ask", "--as", "sw1", "--today", "2026-04-08", "is Chris overdue?")
+    # A refusal exits 1, so a script can tell it from an answer.
+    refused = _run(db, "ask", "--as", "sw1", "--today", "2026-04-08", "is Chris overdue?", code=1)
     assert refused.startswith("Sorry, I can't help with that person.")
     admin = _run(db, "ask", "--as", "adm", "--today", "2026-04-08", "is Chris overdue?")
     assert admin.startswith("Yes: Chris Green's supervision was due by Mon 2 Feb 2026")
 
 
 def test_ask_unknown_person_and_bad_date(db: str) -> None:
-    assert "I don't know you yet" in _run(db, "ask", "--as", "ghost", "am I overdue")
+    assert "I don't know you yet" in _run(db, "ask", "--as", "ghost", "am I overdue", code=1)
     result = runner.invoke(
         app, ["ask", "--as", "sw1", "--today", "8/4", "hi", "--database-url", db]
     )
