@@ -168,11 +168,7 @@ def send_one(
     report.sent.append(job.message)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                update(Outbox)
-                .where(col(Outbox.id) == job.row_id)
-                .values(status=outbox.SENT, sent_at=now, attempts=job.attempts + 1, error=None)
-            )
+            outbox.mark_sent(conn, job.row_id, now, job.attempts + 1)
     except Exception:
         log.exception("%s was sent but not marked sent; it stays 'sending', never resent", key)
 

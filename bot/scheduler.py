@@ -73,7 +73,11 @@ class PlanMemo:
     recipients: Recipients | None = None
 
     def for_pass(self, now: datetime, changed: set[str]) -> dict[str, list[Candidate]]:
-        stale = {p for p, at in self.made.items() if now - at > self.keep} | changed
+        stale = set(changed)
+        for person, at in self.made.items():  # oldest first (see `note`)
+            if now - at <= self.keep:
+                break
+            stale.add(person)
         for person in stale:
             self.plans.pop(person, None)
             self.made.pop(person, None)
@@ -81,7 +85,8 @@ class PlanMemo:
         return self.plans
 
     def note(self, people: list[str], now: datetime) -> None:
-        for person in people:
+        for person in people:  # passes come in time order: `made` stays oldest first
+            self.made.pop(person, None)
             self.made[person] = now
 
 

@@ -13,7 +13,7 @@ A constant number of queries is run however many people are asked about.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -78,6 +78,11 @@ class PersonStatus:
         }
 
 
+def is_supervised(pack: PolicyPack, role: str) -> bool:
+    """Whether the pack supervises `role` (gives it a cadence): who gets a status."""
+    return role in pack.roles and pack.roles[role].supervised
+
+
 def statuses(
     session: Session,
     pack: PolicyPack,
@@ -87,24 +92,43 @@ def statuses(
     """The status of every supervised active person (or of those among `person_ids`), by id."""
     require_aware(as_of)
     people = [
-        p
-        for p in q.active_people_facts(session, person_ids)
-        if p.role in pack.roles and pack.roles[p.role].supervised
+        p for p in q.active_people_facts(session, person_ids) if is_supervised(pack, p.role)
     ]
     if not people:
         return []
-    ids = [p.id for p in people]
-    scope = None if person_ids is None else ids
     local_days = {tz: local_date(as_of, tz) for tz in {p.timezone for p in people}}
-    today = {p.id: local_days[p.timezone] for p in people}
-
-    supervisors = q.supervisors_on(session, today)
+    supervisors = q.supervisors_on(session, {p.id: local_days[p.timezone] for p in people})
     sup_ids = {s for s in supervisors.values() if s is not None}
     zones = {p.id: p.timezone for p in people}
     others = q.people_by_id(session, sup_ids - zones.keys())
     zones.update({pid: p.timezone for pid, p in others.items()})
     sup_days = {sid: local_date(as_of, zones[sid]) for sid in sup_ids if sid in zones}
     line_managers = q.supervisors_on(session, sup_days)
+    return statuses_of(
+        session, pack, as_of, people, supervisors, line_managers, everyone=person_ids is None
+    )
+
+
+def statuses_of(
+    session: Session,
+    pack: PolicyPack,
+    as_of: datetime,
+    people: Sequence[q.PersonFacts],
+    supervisors: Mapping[str, str | None],
+    line_managers: Mapping[str, str | None],
+    *,
+    everyone: bool = False,
+) -> list[PersonStatus]:
+    """The status of `people` (active, in roles the pack supervises, by id), given each
+    one's supervisor and each supervisor's line manager as of `as_of` (for callers that
+    have looked them up already). `everyone`: they are the whole organisation."""
+    require_aware(as_of)
+    if not people:
+        return []
+    ids = [p.id for p in people]
+    scope = None if everyone else ids
+    local_days = {tz: local_date(as_of, tz) for tz in {p.timezone for p in people}}
+    today = {p.id: local_days[p.timezone] for p in people}
     held = q.last_held(session, scope, as_of)
     booked = q.next_booked(session, scope, as_of)
     # Yearly minimums count the twelve months to the day (one grouped query; the window

@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, update
+from sqlalchemy import and_, bindparam, delete, exists, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -29,8 +30,8 @@ from sqlmodel import Session, SQLModel, col, select
 
 from handlers.reminders.candidate import Candidate, make_key, stamp
 from handlers.replies import Reply
-from storage.models import OrgSetting, Outbox, Person
-from storage.status_queries import chunks
+from storage.models import Outbox, Person
+from storage.status_queries import chunks, ids_in
 
 PENDING, SENT, DROPPED, FAILED, DONE = "pending", "sent", "dropped", "failed", "done"
 CLAIMED, SENDING = "claimed", "sending"
@@ -38,6 +39,7 @@ REPLAN = "_replan"
 WATERMARK = "engine.watermark"
 EPOCH = "engine.epoch"
 _INSERT_CHUNK = 300
+_OUTBOX: Any = SQLModel.metadata.tables["outbox"]
 
 
 def _reply_json(reply: Reply) -> dict[str, Any]:
@@ -75,14 +77,14 @@ def reply_of(row: Outbox) -> Reply:
     return Reply.from_json(json.loads(row.payload)["reply"])
 
 
-def _insert(session: Session, rows: list[dict[str, Any]], *, update_pending: bool) -> None:
-    """INSERT ... ON CONFLICT (key) as one executemany (one compiled statement, cached).
+@lru_cache(maxsize=8)
+def _upsert(dialect: str, update_pending: bool) -> Any:
+    """INSERT ... ON CONFLICT (key) for `dialect`, built once.
 
     `update_pending`: a message already there is refreshed while still pending. Otherwise
     (the engine's agenda rows) an existing row is re-armed: pending again, at the new time.
     """
-    dialect = session.get_bind().dialect.name
-    table: Any = SQLModel.metadata.tables["outbox"]
+    table = _OUTBOX
     stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
     if update_pending:
         ex = stmt.excluded
@@ -102,10 +104,21 @@ def _insert(session: Session, rows: list[dict[str, Any]], *, update_pending: boo
             index_elements=["key"],
             set_={"status": stmt.excluded.status, "due_at": stmt.excluded.due_at},
         )
+    return stmt
+
+
+def _insert(session: Session, rows: list[dict[str, Any]], *, update_pending: bool) -> None:
+    """INSERT ... ON CONFLICT (key) as one executemany (one compiled statement, cached)."""
+    stmt = _upsert(session.get_bind().dialect.name, update_pending)
     columns = sorted({c for r in rows for c in r})
     full = [{c: r.get(c) for c in columns} for r in rows]
     for start in range(0, len(full), _INSERT_CHUNK):
         session.execute(stmt, full[start : start + _INSERT_CHUNK])
+
+
+_KNOWN = sa_select(
+    _OUTBOX.c.key, _OUTBOX.c.status, _OUTBOX.c.due_at, _OUTBOX.c.useful_until, _OUTBOX.c.attempts
+).where(ids_in(_OUTBOX.c.key))
 
 
 def enqueue(session: Session, candidates: Iterable[Candidate], now: datetime) -> int:
@@ -117,15 +130,7 @@ def enqueue(session: Session, candidates: Iterable[Candidate], now: datetime) ->
     wanted = {c.key: c for c in candidates}
     known: dict[str, tuple[str, datetime, datetime | None, int]] = {}
     for part in chunks(sorted(wanted)):
-        for key, status, due, until, tries in session.execute(
-            sa_select(
-                col(Outbox.key),
-                col(Outbox.status),
-                col(Outbox.due_at),
-                col(Outbox.useful_until),
-                col(Outbox.attempts),
-            ).where(col(Outbox.key).in_(part))
-        ):
+        for key, status, due, until, tries in session.execute(_KNOWN, {"ids": list(part)}).all():
             known[key] = (status, due, until, tries or 0)
     fresh = [
         c
@@ -160,22 +165,26 @@ def enqueue(session: Session, candidates: Iterable[Candidate], now: datetime) ->
     return len(rows)
 
 
+# One person per execution (run as an executemany): with `recipient_id = ?` SQLite seeks
+# the recipient's rows, where an IN list made it walk every pending row instead.
+_RETIRE_AGENDA = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.kind == REPLAN,
+        _OUTBOX.c.status == PENDING,
+        _OUTBOX.c.recipient_id == bindparam("person"),
+        _OUTBOX.c.key != bindparam("keep"),
+    )
+    .values(status=DONE)
+)
+
+
 def schedule_replans(session: Session, when: dict[str, datetime], now: datetime) -> None:
     """Plan each person again at the given instant (their previous agenda rows are retired)."""
     if not when:
         return
     keys = {pid: make_key(REPLAN, pid, stamp(at)) for pid, at in when.items()}
-    for part in chunks(sorted(when)):
-        session.execute(
-            update(Outbox)
-            .where(
-                col(Outbox.kind) == REPLAN,
-                col(Outbox.status) == PENDING,
-                col(Outbox.recipient_id).in_(part),
-                col(Outbox.key).not_in([keys[p] for p in part]),
-            )
-            .values(status=DONE)
-        )
+    session.execute(_RETIRE_AGENDA, [{"person": p, "keep": keys[p]} for p in sorted(when)])
     rows = [
         {
             "key": keys[pid],
@@ -224,70 +233,97 @@ def request_replan(session: Session, person_ids: Iterable[str], at: datetime) ->
     schedule_replans(session, dict.fromkeys(ids | related, at), at)
 
 
+@lru_cache(maxsize=8)
+def _due(limit: int, skip_locked: bool) -> Any:
+    stmt = (
+        select(Outbox)
+        .where(col(Outbox.status) == PENDING, col(Outbox.due_at) <= bindparam("now"))
+        .order_by(col(Outbox.due_at), col(Outbox.id))
+        .limit(limit)
+    )
+    return stmt.with_for_update(skip_locked=True) if skip_locked else stmt
+
+
 def claim_due(session: Session, now: datetime, limit: int) -> list[Outbox]:
     """Lock up to `limit` pending rows due by `now`, oldest first, for this transaction.
 
     On PostgreSQL rows locked by another replica are skipped (FOR UPDATE SKIP LOCKED);
     the lock holds until the caller's transaction ends.
     """
-    stmt = (
-        select(Outbox)
-        .where(col(Outbox.status) == PENDING, col(Outbox.due_at) <= now)
-        .order_by(col(Outbox.due_at), col(Outbox.id))
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    return list(session.exec(stmt).all())
+    stmt = _due(limit, session.get_bind().dialect.name == "postgresql")
+    return list(session.execute(stmt, {"now": now}).scalars().all())
+
+
+_CLAIM = (
+    update(_OUTBOX)
+    .where(ids_in(_OUTBOX.c.id))
+    .values(status=CLAIMED, claimed_by=bindparam("worker"), claimed_at=bindparam("at"))
+)
 
 
 def claim(session: Session, row_ids: Sequence[int], worker_id: str, now: datetime) -> None:
     """Mark rows claimed by `worker_id` (committed by the caller before anything is sent)."""
     for part in chunks(sorted(row_ids)):
-        session.execute(
-            update(Outbox)
-            .where(col(Outbox.id).in_(part))
-            .values(status=CLAIMED, claimed_by=worker_id, claimed_at=now)
-        )
+        session.execute(_CLAIM, {"ids": list(part), "worker": worker_id, "at": now})
+
+
+# The two updates of every message sent, built once: building a statement costs more
+# than running it (SQLAlchemy then reuses the compiled form and its cache key).
+_START_SENDING = (
+    update(_OUTBOX)
+    .where(
+        _OUTBOX.c.id == bindparam("row_id"),
+        _OUTBOX.c.status == CLAIMED,
+        _OUTBOX.c.claimed_by == bindparam("worker"),
+    )
+    .values(status=SENDING, claimed_at=bindparam("at"))
+)
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(status=SENT, sent_at=bindparam("at"), attempts=bindparam("tries"), error=None)
+)
 
 
 def start_sending(
     session: Session | Connection, row_id: int, worker_id: str, now: datetime
 ) -> bool:
     """Claimed -> sending, if the claim is still ours (False: it was released meanwhile)."""
-    result: Any = session.execute(
-        update(Outbox)
-        .where(
-            col(Outbox.id) == row_id,
-            col(Outbox.status) == CLAIMED,
-            col(Outbox.claimed_by) == worker_id,
-        )
-        .values(status=SENDING, claimed_at=now)
-    )
+    params = {"row_id": row_id, "worker": worker_id, "at": now}
+    result: Any = session.execute(_START_SENDING, params)
     return int(result.rowcount or 0) == 1
+
+
+def mark_sent(conn: Session | Connection, row_id: int, now: datetime, attempts: int) -> None:
+    """Sending -> sent, after the transport has taken the message."""
+    conn.execute(_MARK_SENT, {"row_id": row_id, "at": now, "tries": attempts})
+
+
+_RELEASE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.status == CLAIMED, _OUTBOX.c.claimed_at < bindparam("older"))
+    .values(status=PENDING, claimed_by=None, claimed_at=None)
+)
 
 
 def release_stale_claims(session: Session, older_than: datetime) -> int:
     """Claimed rows whose claim is older than `older_than` were never handed to a transport
     (a replica stopped between claiming and sending): pending again."""
-    result: Any = session.execute(
-        update(Outbox)
-        .where(col(Outbox.status) == CLAIMED, col(Outbox.claimed_at) < older_than)
-        .values(status=PENDING, claimed_by=None, claimed_at=None)
-    )
+    result: Any = session.execute(_RELEASE, {"older": older_than})
     return int(result.rowcount or 0)
+
+
+_INTERRUPTED = (
+    select(Outbox)
+    .where(col(Outbox.status) == SENDING, col(Outbox.claimed_at) < bindparam("older"))
+    .order_by(col(Outbox.id))
+)
 
 
 def interrupted_sends(session: Session, older_than: datetime) -> list[Outbox]:
     """Rows left `sending` since before `older_than`: the process stopped while the
     transport had them, so nobody knows whether they arrived."""
-    return list(
-        session.exec(
-            select(Outbox)
-            .where(col(Outbox.status) == SENDING, col(Outbox.claimed_at) < older_than)
-            .order_by(col(Outbox.id))
-        ).all()
-    )
+    return list(session.execute(_INTERRUPTED, {"older": older_than}).scalars().all())
 
 
 def mark(row: Outbox, status: str, now: datetime, error: str | None = None) -> None:
@@ -308,11 +344,12 @@ def purge_agenda(session: Session, before: datetime) -> int:
     return int(result.rowcount or 0)
 
 
+_NEXT_DUE = sa_select(func.min(_OUTBOX.c.due_at)).where(_OUTBOX.c.status == PENDING)
+
+
 def next_due_instant(session: Session) -> datetime | None:
     """When the earliest pending row falls due (the scheduler's next wake-up)."""
-    value = session.execute(
-        sa_select(func.min(col(Outbox.due_at))).where(col(Outbox.status) == PENDING)
-    ).scalar()
+    value = session.execute(_NEXT_DUE).scalar()
     if value is None:
         return None
     from datetime import UTC
@@ -332,21 +369,27 @@ def unplanned_people(session: Session, limit: int) -> list[str]:
     return list(rows)
 
 
+_SETTINGS = SQLModel.metadata.tables["org_setting"]
+_SETTING = sa_select(_SETTINGS.c.value).where(_SETTINGS.c.key == bindparam("key"))
+
+
 def get_instant(session: Session, key: str) -> datetime | None:
-    row = session.get(OrgSetting, key)
-    return datetime.fromisoformat(row.value) if row is not None else None
+    value = session.execute(_SETTING, {"key": key}).scalar()
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+@lru_cache(maxsize=4)
+def _put_setting(dialect: str) -> Any:
+    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(_SETTINGS).values(
+        key=bindparam("key"), value=bindparam("value")
+    )
+    return stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value})
 
 
 def set_instant(session: Session, key: str, at: datetime) -> None:
     """Store an instant under `key` (an upsert: replicas may race to set it)."""
-    dialect = session.get_bind().dialect.name
-    table: Any = SQLModel.metadata.tables["org_setting"]
-    stmt: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table).values(
-        key=key, value=at.isoformat()
-    )
-    session.execute(
-        stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value})
-    )
+    stmt = _put_setting(session.get_bind().dialect.name)
+    session.execute(stmt, {"key": key, "value": at.isoformat()})
     session.expire_all()
 
 

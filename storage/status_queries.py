@@ -4,25 +4,34 @@ Each function runs a constant number of statements however many people are
 asked about: grouped or windowed SQL, with id lists chunked for IN clauses.
 Only facts whose instants are at or before `as_of` count; supervisor changes
 count from their effective date.
+
+The statements are built once, with bound parameters (the id lists expand at
+execution): building a statement costs more than running it on a small batch of
+people, and the engine runs these for every batch it plans.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, true
+from sqlalchemy import and_, bindparam, case, func, or_, true
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
-from storage.models import Person, SupervisionSession, SupervisorChange
+from storage.models import Person
 
 CHUNK = 900  # below SQLite's default limit of bound parameters per statement
 WHOLE_TABLE_ABOVE = 5 * CHUNK
 COUNTED_KIND = "individual"  # group supervision complements 1:1, never replaces it
 
 T = TypeVar("T")
+# Statements on the tables' own columns (not the models' attributes) stay Core
+# statements when the session runs them: no ORM compilation step per execution.
+_PEOPLE_T = SQLModel.metadata.tables["person"]
+_SESSIONS_T = SQLModel.metadata.tables["supervision_session"]
+_CHANGES_T = SQLModel.metadata.tables["supervisor_change"]
 
 
 def chunks(ids: Sequence[T], size: int | None = None) -> Iterator[Sequence[T]]:
@@ -32,25 +41,42 @@ def chunks(ids: Sequence[T], size: int | None = None) -> Iterator[Sequence[T]]:
         yield ids[start : start + size]
 
 
-def _in(column: Any, ids: Sequence[str] | None) -> Iterator[ColumnElement[bool]]:
-    """Filters restricting `column` to `ids`, chunk by chunk.
+def ids_in(column: Any) -> Any:
+    """`column IN (:ids)`, the list bound at execution (one statement for any length)."""
+    return column.in_(bindparam("ids", expanding=True))
 
-    For all rows (`ids` None) or very many ids, one always-true filter: scanning
-    the table once beats hundreds of IN lists, and callers keep only what they asked for.
-    """
+
+class ForIds(NamedTuple):
+    """One query built twice: restricted to a chunk of ids (`:ids`), and over the whole
+    table, for all rows or very many ids (scanning the table once beats hundreds of IN
+    lists; callers keep only what they asked for)."""
+
+    chunk: Any
+    whole: Any
+
+
+def for_ids(build: Any, column: Any) -> ForIds:
+    return ForIds(build(ids_in(column)), build(true()))
+
+
+def run(session: Session, query: ForIds, ids: Sequence[str] | None, **params: Any) -> Iterator[Any]:
+    """The rows of `query` for `ids` (None: all), chunk by chunk."""
     if ids is None or len(ids) > WHOLE_TABLE_ABOVE:
-        yield true()
+        yield from session.execute(query.whole, params).all()
         return
     for part in chunks(sorted(set(ids))):
-        yield column.in_(part)
+        yield from session.execute(query.chunk, {**params, "ids": list(part)}).all()
 
 
 def active_people(session: Session, ids: Sequence[str] | None = None) -> list[Person]:
     """Active people, all of them or those among `ids`, ordered by id."""
     found: list[Person] = []
-    for where in _in(Person.id, ids):
-        stmt = select(Person).where(col(Person.active).is_(True), where)
-        found.extend(session.exec(stmt).all())
+    if ids is None or len(ids) > WHOLE_TABLE_ABOVE:
+        found.extend(session.exec(select(Person).where(col(Person.active).is_(True))).all())
+    else:
+        for part in chunks(sorted(set(ids))):
+            stmt = select(Person).where(col(Person.active).is_(True), col(Person.id).in_(part))
+            found.extend(session.exec(stmt).all())
     if ids is not None:
         wanted = set(ids)
         found = [p for p in found if p.id in wanted]
@@ -69,17 +95,21 @@ class PersonFacts(NamedTuple):
     cadence_override: str | None
 
 
+_FACT_COLUMNS = [_PEOPLE_T.c[name] for name in PersonFacts._fields]
+_ACTIVE_FACTS = for_ids(
+    lambda where: sa_select(*_FACT_COLUMNS).where(_PEOPLE_T.c.active.is_(True), where),
+    _PEOPLE_T.c.id,
+)
+
+
 def active_people_facts(session: Session, ids: Sequence[str] | None = None) -> list[PersonFacts]:
     """Like `active_people`, as light rows (fast for the whole organisation)."""
-    found: list[PersonFacts] = []
     wanted = set(ids) if ids is not None else None
-    for where in _in(Person.id, ids):
-        stmt = sa_select(
-            col(Person.id), col(Person.name), col(Person.role), col(Person.team),
-            col(Person.role_start), col(Person.timezone), col(Person.cadence_override),
-        ).where(col(Person.active).is_(True), where)  # fmt: skip
-        rows = session.connection().execute(stmt)
-        found.extend(PersonFacts(*r) for r in rows if wanted is None or r[0] in wanted)
+    found = [
+        PersonFacts(*r)
+        for r in run(session, _ACTIVE_FACTS, ids)
+        if wanted is None or r[0] in wanted
+    ]
     return sorted(found, key=lambda p: p.id)
 
 
@@ -88,12 +118,14 @@ def active_people_in_roles(session: Session, roles: Iterable[str]) -> list[Perso
     wanted = sorted(set(roles))
     if not wanted:
         return []
-    stmt = sa_select(
-        col(Person.id), col(Person.name), col(Person.role), col(Person.team),
-        col(Person.role_start), col(Person.timezone), col(Person.cadence_override),
-    ).where(col(Person.active).is_(True), col(Person.role).in_(wanted))  # fmt: skip
+    stmt = sa_select(*_FACT_COLUMNS).where(
+        col(Person.active).is_(True), col(Person.role).in_(wanted)
+    )
     return sorted((PersonFacts(*r) for r in session.connection().execute(stmt)),
                   key=lambda p: p.id)  # fmt: skip
+
+
+_PEOPLE = for_ids(lambda where: select(Person).where(where), col(Person.id))
 
 
 def people_by_id(session: Session, ids: Iterable[str]) -> dict[str, Person]:
@@ -102,74 +134,100 @@ def people_by_id(session: Session, ids: Iterable[str]) -> dict[str, Person]:
     found: dict[str, Person] = {}
     if not wanted:
         return found
-    for where in _in(Person.id, list(wanted)):
-        for person in session.exec(select(Person).where(where)).all():
+    if len(wanted) > WHOLE_TABLE_ABOVE:
+        batches: Iterable[dict[str, Any]] = [{}]
+        stmt = _PEOPLE.whole
+    else:
+        batches = ({"ids": list(part)} for part in chunks(sorted(wanted)))
+        stmt = _PEOPLE.chunk
+    for params in batches:
+        for person in session.execute(stmt, params).scalars():
             if person.id in wanted:
                 found[person.id] = person
     return found
 
 
-def supervisors_on(session: Session, people: dict[str, date]) -> dict[str, str | None]:
+def _supervisor_on(where: Any) -> Any:
+    """Each person's latest supervisor change effective on `:day` (rank 1, in force), or
+    their first change when none is in force yet (in_force 0)."""
+    sc = _CHANGES_T.c
+    in_force = case((sc.effective <= bindparam("day"), 1), else_=0)
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=sc.person_id,
+            order_by=(in_force.desc(), sc.effective.desc(), sc.id.desc()),
+        )
+        .label("rank")
+    )
+    inner = sa_select(sc.person_id, sc.supervisor_id, in_force.label("in_force"), rank).where(where)
+    sub = inner.subquery()
+    return sa_select(sub.c.person_id, sub.c.supervisor_id, sub.c.in_force).where(sub.c.rank == 1)
+
+
+_SUPERVISOR_ON = for_ids(_supervisor_on, _CHANGES_T.c.person_id)
+
+
+def supervisors_on(
+    session: Session,
+    people: dict[str, date],
+    fallback: Mapping[str, str | None] | None = None,
+) -> dict[str, str | None]:
     """Each person's supervisor on the given local day, from the change history.
 
     `people` maps person id to the day to look at (their local date of the
     instant). The latest change effective on or before that day wins; before a
     person's first recorded change they had no known supervisor. People with no
-    history at all fall back to `Person.supervisor_id`.
+    history at all fall back to `Person.supervisor_id` (taken from `fallback` when
+    the caller has the people loaded already).
     """
     result: dict[str, str | None] = {}
     by_day: dict[date, list[str]] = {}
     for pid, day in people.items():
         by_day.setdefault(day, []).append(pid)
     for day, ids in by_day.items():
-        for where in _in(SupervisorChange.person_id, ids):
-            in_force = case((col(SupervisorChange.effective) <= day, 1), else_=0)
-            rank = (
-                func.row_number()
-                .over(
-                    partition_by=SupervisorChange.person_id,
-                    order_by=(
-                        in_force.desc(),
-                        col(SupervisorChange.effective).desc(),
-                        col(SupervisorChange.id).desc(),
-                    ),
-                )
-                .label("rank")
-            )
-            inner = select(
-                SupervisorChange.person_id,
-                SupervisorChange.supervisor_id,
-                in_force.label("in_force"),
-                rank,
-            ).where(where)
-            sub = inner.subquery()
-            rows = session.exec(
-                select(sub.c.person_id, sub.c.supervisor_id, sub.c.in_force).where(sub.c.rank == 1)
-            )
-            for pid, sup, in_force_flag in rows:
-                if people.get(pid) == day:
-                    result[pid] = sup if in_force_flag else None
+        for pid, sup, in_force_flag in run(session, _SUPERVISOR_ON, ids, day=day):
+            if people.get(pid) == day:
+                result[pid] = sup if in_force_flag else None
     missing = [pid for pid in people if pid not in result]
+    if fallback is not None:
+        for pid in [p for p in missing if p in fallback]:
+            result[pid] = fallback[pid]
+        missing = [pid for pid in missing if pid not in fallback]
     for pid, person in people_by_id(session, missing).items():
         result[pid] = person.supervisor_id
     return result
 
 
+def _last_held(where: Any) -> Any:
+    s = _SESSIONS_T.c
+    held = s.held_at
+    return (
+        sa_select(s.supervisee_id, func.max(held))
+        .where(held.is_not(None), held <= bindparam("as_of"), s.kind == COUNTED_KIND, where)
+        .group_by(s.supervisee_id)
+    )
+
+
+_LAST_HELD = for_ids(_last_held, _SESSIONS_T.c.supervisee_id)
+
+
 def last_held(session: Session, ids: Sequence[str] | None, as_of: datetime) -> dict[str, datetime]:
     """The instant each person's latest 1:1 session was held, at or before `as_of`."""
-    result: dict[str, datetime] = {}
-    held = col(SupervisionSession.held_at)
-    for where in _in(SupervisionSession.supervisee_id, ids):
-        stmt = (
-            select(SupervisionSession.supervisee_id, func.max(held))
-            .where(held.is_not(None), held <= as_of,
-                   col(SupervisionSession.kind) == COUNTED_KIND, where)
-            .group_by(col(SupervisionSession.supervisee_id))
-        )
-        for pid, at in session.exec(stmt):
-            if at is not None:
-                result[pid] = at
-    return result
+    return {pid: at for pid, at in run(session, _LAST_HELD, ids, as_of=as_of) if at is not None}
+
+
+def _held_counts(where: Any) -> Any:
+    s = _SESSIONS_T.c
+    held = s.held_at
+    return (
+        sa_select(s.supervisee_id, s.kind, func.count())
+        .where(held.is_not(None), held > bindparam("since"), held <= bindparam("as_of"), where)
+        .group_by(s.supervisee_id, s.kind)
+    )
+
+
+_HELD_COUNTS = for_ids(_held_counts, _SESSIONS_T.c.supervisee_id)
 
 
 def held_counts(
@@ -177,17 +235,29 @@ def held_counts(
 ) -> dict[str, dict[str, int]]:
     """Sessions held in (since, as_of], by person and kind (individual, appraisal, ...)."""
     result: dict[str, dict[str, int]] = {}
-    s = SupervisionSession
-    held = col(s.held_at)
-    for where in _in(s.supervisee_id, ids):
-        stmt = (
-            select(s.supervisee_id, s.kind, func.count())
-            .where(held.is_not(None), held > since, held <= as_of, where)
-            .group_by(col(s.supervisee_id), col(s.kind))
-        )
-        for pid, kind, n in session.exec(stmt):
-            result.setdefault(pid, {})[kind] = int(n)
+    for pid, kind, n in run(session, _HELD_COUNTS, ids, since=since, as_of=as_of):
+        result.setdefault(pid, {})[kind] = int(n)
     return result
+
+
+def _next_booked(where: Any) -> Any:
+    s = _SESSIONS_T.c
+    at: Any = bindparam("as_of")
+    pending = and_(
+        s.scheduled_at > at,
+        s.booked_at <= at,
+        or_(s.cancelled_at.is_(None), s.cancelled_at > at),
+        or_(s.held_at.is_(None), s.held_at > at),
+        s.kind == COUNTED_KIND,
+    )
+    return (
+        sa_select(s.supervisee_id, func.min(s.scheduled_at))
+        .where(pending, where)
+        .group_by(s.supervisee_id)
+    )
+
+
+_NEXT_BOOKED = for_ids(_next_booked, _SESSIONS_T.c.supervisee_id)
 
 
 def next_booked(
@@ -195,22 +265,4 @@ def next_booked(
 ) -> dict[str, datetime]:
     """Each person's next 1:1 session after `as_of` that was booked, and neither
     cancelled nor held, as of `as_of`."""
-    result: dict[str, datetime] = {}
-    s = SupervisionSession
-    pending = and_(
-        col(s.scheduled_at) > as_of,
-        col(s.booked_at) <= as_of,
-        or_(col(s.cancelled_at).is_(None), col(s.cancelled_at) > as_of),
-        or_(col(s.held_at).is_(None), col(s.held_at) > as_of),
-        col(s.kind) == COUNTED_KIND,
-    )
-    for where in _in(s.supervisee_id, ids):
-        stmt = (
-            select(s.supervisee_id, func.min(col(s.scheduled_at)))
-            .where(pending, where)
-            .group_by(col(s.supervisee_id))
-        )
-        for pid, at in session.exec(stmt):
-            if at is not None:
-                result[pid] = at
-    return result
+    return {pid: at for pid, at in run(session, _NEXT_BOOKED, ids, as_of=as_of) if at is not None}

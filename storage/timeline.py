@@ -8,30 +8,32 @@ it was signed, an action from `created_at` until `done_at`.
 
 The live loop reads the timeline at T = now and the simulation at the virtual
 clock's instant: the same queries. Every loader takes a set of people and runs a
-constant number of statements per chunk of ids.
+constant number of statements per chunk of ids. The statements are built once with
+bound parameters (building one costs more than running it for a batch of people),
+and a `Timeline` remembers the people and supervisors it has looked up.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel
 
 from bot.clock import local_date, require_aware, start_of_day
-from storage.models import (
-    Absence,
-    ActionItem,
-    Agreement,
-    Person,
-    SupervisionSession,
-    SupervisorChange,
-)
-from storage.status_queries import chunks, people_by_id, supervisors_on
+from storage.models import Absence, Person
+from storage.status_queries import PersonFacts, chunks, for_ids, ids_in, run, supervisors_on
+
+_PEOPLE = SQLModel.metadata.tables["person"]
+_SESSIONS = SQLModel.metadata.tables["supervision_session"]
+_CHANGES = SQLModel.metadata.tables["supervisor_change"]
+_ABSENCES = SQLModel.metadata.tables["absence"]
+_AGREEMENTS = SQLModel.metadata.tables["agreement"]
+_ACTIONS = SQLModel.metadata.tables["action_item"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,33 @@ class KnownSession:
     def pending(self) -> bool:
         """Booked, and neither held nor cancelled (as known)."""
         return self.held_at is None and self.cancelled_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPerson:
+    """A person's row as the timeline read it: a plain value (the planners read these
+    attributes many thousand times a pass), one object per person per timeline."""
+
+    id: str
+    name: str
+    email: str | None
+    role: str
+    supervisor_id: str | None
+    role_start: date
+    slack_user_id: str | None
+    teams_user_id: str | None
+    team: str | None
+    timezone: str
+    cadence_override: str | None
+    cadence_override_reason: str | None
+    active: bool
+
+    def facts(self) -> PersonFacts:
+        """The columns the compliance status needs."""
+        return PersonFacts(
+            self.id, self.name, self.role, self.team, self.role_start, self.timezone,
+            self.cadence_override,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -94,24 +123,97 @@ def _known(at: datetime | None, as_of: datetime) -> datetime | None:
     return at if at is not None and at <= as_of else None
 
 
+# --- the statements a timeline runs (`:ids` expands to a chunk of ids) -------------------
+
+_S = _SESSIONS.c
+_AS_OF: Any = bindparam("as_of")
+_PERSON_COLUMNS = [_PEOPLE.c[name] for name in KnownPerson.__dataclass_fields__]
+_PERSON_ROWS = for_ids(lambda where: sa_select(*_PERSON_COLUMNS).where(where), _PEOPLE.c.id)
+_CHANGES_OF = sa_select(_CHANGES.c.person_id, _CHANGES.c.effective, _CHANGES.c.supervisor_id).where(
+    ids_in(_CHANGES.c.person_id)
+)
+_SESSION_COLUMNS = (
+    _S.id, _S.supervisee_id, _S.supervisor_id, _S.kind, _S.scheduled_at, _S.duration_minutes,
+    _S.booked_at, _S.held_at, _S.cancelled_at, _S.cancel_reason, _S.rearranged_from_id,
+    _S.record_shared_at, _S.record_signed_at, _S.record_deemed_agreed_at,
+)  # fmt: skip
+_SESSIONS_SINCE = sa_select(*_SESSION_COLUMNS).where(
+    ids_in(_S.supervisee_id), _S.booked_at <= _AS_OF, _S.scheduled_at >= bindparam("since")
+)
+_SESSIONS_BETWEEN = _SESSIONS_SINCE.where(_S.scheduled_at <= bindparam("until"))
+_LAST_BOOKED = (
+    sa_select(_S.supervisee_id, func.max(_S.scheduled_at))
+    .where(
+        ids_in(_S.supervisee_id),
+        _S.kind == bindparam("kind"),
+        _S.booked_at <= _AS_OF,
+        or_(_S.cancelled_at.is_(None), _S.cancelled_at > _AS_OF),
+        or_(_S.held_at.is_(None), _S.held_at > _AS_OF),
+    )
+    .group_by(_S.supervisee_id)
+)
+_ABSENCES_SINCE = sa_select(_ABSENCES).where(
+    ids_in(_ABSENCES.c.person_id), _ABSENCES.c.last_day >= bindparam("since_day")
+)
+_AGREEMENTS_OF = sa_select(_AGREEMENTS).where(ids_in(_AGREEMENTS.c.supervisee_id))
+_OPEN_ACTIONS = sa_select(_ACTIONS).where(
+    ids_in(_ACTIONS.c.supervisee_id),
+    _ACTIONS.c.created_at <= _AS_OF,
+    or_(_ACTIONS.c.done_at.is_(None), _ACTIONS.c.done_at > _AS_OF),
+)
+# `active` is tested on the rows found: as a filter, SQLite would rather scan every
+# active person than seek the supervisor index.
+_SUPERVISED_NOW = sa_select(_PEOPLE.c.id, _PEOPLE.c.active).where(ids_in(_PEOPLE.c.supervisor_id))
+_SUPERVISED_EVER = sa_select(_CHANGES.c.person_id).where(ids_in(_CHANGES.c.supervisor_id))
+
+
+def _chunked(session: Session, stmt: Any, ids: Iterable[str], **params: Any) -> Iterator[Any]:
+    """The rows of `stmt` for each chunk of `ids` (Core rows, no ORM bookkeeping)."""
+    conn = session.connection()
+    for part in chunks(sorted(set(ids))):
+        yield from conn.execute(stmt, {**params, "ids": list(part)}).all()
+
+
 class Timeline:
-    """Read the store as known at `as_of`."""
+    """Read the store as known at `as_of`.
+
+    People and supervisors looked up once are remembered: a planning batch asks about
+    the same supervisors and line managers from several loaders.
+    """
 
     def __init__(self, session: Session, as_of: datetime) -> None:
         require_aware(as_of)
         self.session = session
         self.as_of = as_of
+        self._people: dict[str, KnownPerson | None] = {}
+        self._supervisor: dict[str, str | None] = {}
 
-    def people(self, ids: Iterable[str]) -> dict[str, Person]:
-        return people_by_id(self.session, ids)
+    def people(self, ids: Iterable[str]) -> dict[str, KnownPerson]:
+        """Everyone (active or not) among `ids`."""
+        wanted = set(ids)
+        missing = wanted - self._people.keys()
+        if missing:
+            self._people.update(dict.fromkeys(missing))
+            for row in run(self.session, _PERSON_ROWS, sorted(missing)):
+                if row[0] in missing:
+                    self._people[row[0]] = KnownPerson(*row)
+        return {pid: p for pid in wanted if (p := self._people[pid]) is not None}
 
-    def supervisors(self, people: Iterable[Person]) -> dict[str, str | None]:
+    def supervisors(self, people: Iterable[KnownPerson]) -> dict[str, str | None]:
         """Each person's supervisor on their local date of `as_of`."""
-        return supervisors_on(
-            self.session, {p.id: local_date(self.as_of, p.timezone) for p in people}
-        )
+        plist = list(people)
+        todo = {p.id: p for p in plist if p.id not in self._supervisor}
+        if todo:
+            self._supervisor.update(
+                supervisors_on(
+                    self.session,
+                    {pid: local_date(self.as_of, p.timezone) for pid, p in todo.items()},
+                    fallback={pid: p.supervisor_id for pid, p in todo.items()},
+                )
+            )
+        return {p.id: self._supervisor[p.id] for p in plist}
 
-    def supervisor_since(self, people: Iterable[Person]) -> dict[str, date]:
+    def supervisor_since(self, people: Iterable[KnownPerson]) -> dict[str, date]:
         """The day each person's current supervision relationship began (latest change in force).
 
         People with no change history are taken to have had their supervisor since role start.
@@ -120,16 +222,9 @@ class Timeline:
         since = {p.id: p.role_start for p in plist}
         day = {p.id: local_date(self.as_of, p.timezone) for p in plist}
         latest: dict[str, date] = {}
-        for part in chunks(sorted(since)):
-            rows = _rows(
-                self.session,
-                sa_select(col(SupervisorChange.person_id), col(SupervisorChange.effective)).where(
-                    col(SupervisorChange.person_id).in_(part)
-                ),
-            )
-            for pid, effective in rows:
-                if effective <= day[pid] and (pid not in latest or effective > latest[pid]):
-                    latest[pid] = effective
+        for pid, effective, _sup in _chunked(self.session, _CHANGES_OF, since):
+            if effective <= day[pid] and (pid not in latest or effective > latest[pid]):
+                latest[pid] = effective
         since.update(latest)
         return since
 
@@ -138,37 +233,21 @@ class Timeline:
     ) -> dict[str, list[KnownSession]]:
         """Sessions booked by `as_of`, scheduled in [since, until], oldest first."""
         t = self.as_of
-        s = SupervisionSession
-        cols = [
-            col(c)
-            for c in (
-                s.id, s.supervisee_id, s.supervisor_id, s.kind, s.scheduled_at,
-                s.duration_minutes, s.booked_at, s.held_at, s.cancelled_at, s.cancel_reason,
-                s.rearranged_from_id, s.record_shared_at, s.record_signed_at,
-                s.record_deemed_agreed_at,
-            )
-        ]  # fmt: skip
+        stmt = _SESSIONS_SINCE if until is None else _SESSIONS_BETWEEN
         found: dict[str, list[KnownSession]] = {}
-        for part in chunks(sorted(set(supervisee_ids))):
-            stmt = sa_select(*cols).where(
-                col(s.supervisee_id).in_(part),
-                col(s.booked_at) <= t,
-                col(s.scheduled_at) >= since,
-            )
-            if until is not None:
-                stmt = stmt.where(col(s.scheduled_at) <= until)
-            for r in _rows(self.session, stmt):
-                cancelled = _known(r[8], t)
-                found.setdefault(r[1], []).append(
-                    KnownSession(
-                        id=r[0], supervisee_id=r[1], supervisor_id=r[2], kind=r[3],
-                        scheduled_at=r[4], duration_minutes=r[5], booked_at=r[6],
-                        held_at=_known(r[7], t), cancelled_at=cancelled,
-                        cancel_reason=r[9] if cancelled else None, rearranged_from_id=r[10],
-                        record_shared_at=_known(r[11], t), record_signed_at=_known(r[12], t),
-                        record_deemed_agreed_at=_known(r[13], t),
-                    )
-                )  # fmt: skip
+        rows = _chunked(self.session, stmt, supervisee_ids, as_of=t, since=since, until=until)
+        for r in rows:
+            cancelled = _known(r[8], t)
+            found.setdefault(r[1], []).append(
+                KnownSession(
+                    id=r[0], supervisee_id=r[1], supervisor_id=r[2], kind=r[3],
+                    scheduled_at=r[4], duration_minutes=r[5], booked_at=r[6],
+                    held_at=_known(r[7], t), cancelled_at=cancelled,
+                    cancel_reason=r[9] if cancelled else None, rearranged_from_id=r[10],
+                    record_shared_at=_known(r[11], t), record_signed_at=_known(r[12], t),
+                    record_deemed_agreed_at=_known(r[13], t),
+                )
+            )  # fmt: skip
         for items in found.values():
             items.sort(key=lambda k: (k.scheduled_at, k.id))
         return found
@@ -176,89 +255,57 @@ class Timeline:
     def last_booked(self, supervisee_ids: Iterable[str], kind: str) -> dict[str, datetime]:
         """Each person's latest session of `kind` booked by `as_of` and neither cancelled nor
         held by then (how far ahead their sessions are planned; facts only, not the clock)."""
-        t = self.as_of
-        s = SupervisionSession
-        found: dict[str, datetime] = {}
-        for part in chunks(sorted(set(supervisee_ids))):
-            stmt = (
-                sa_select(col(s.supervisee_id), func.max(col(s.scheduled_at)))
-                .where(
-                    col(s.supervisee_id).in_(part),
-                    col(s.kind) == kind,
-                    col(s.booked_at) <= t,
-                    or_(col(s.cancelled_at).is_(None), col(s.cancelled_at) > t),
-                    or_(col(s.held_at).is_(None), col(s.held_at) > t),
-                )
-                .group_by(col(s.supervisee_id))
-            )
-            for pid, at in _rows(self.session, stmt):
-                found[pid] = _aware(at)
-        return found
+        rows = _chunked(self.session, _LAST_BOOKED, supervisee_ids, as_of=self.as_of, kind=kind)
+        return {pid: _aware(at) for pid, at in rows}
 
-    def absences(self, people: Iterable[Person], since_day: date) -> dict[str, list[KnownAbsence]]:
+    def absences(
+        self, people: Iterable[KnownPerson], since_day: date
+    ) -> dict[str, list[KnownAbsence]]:
         """Absences known at `as_of` (from their first day) ending on or after `since_day`."""
         plist = {p.id: p for p in people}
         found: dict[str, list[KnownAbsence]] = {}
-        for part in chunks(sorted(plist)):
-            rows = self.session.exec(
-                select(Absence).where(
-                    col(Absence.person_id).in_(part), col(Absence.last_day) >= since_day
+        for a in _chunked(self.session, _ABSENCES_SINCE, plist, since_day=since_day):
+            known = _absence_known(a.first_day, a.recorded_at, plist[a.person_id].timezone)
+            if known <= self.as_of:
+                found.setdefault(a.person_id, []).append(
+                    KnownAbsence(a.id or 0, a.person_id, a.first_day, a.last_day, a.reason)
                 )
-            ).all()
-            for a in rows:
-                if absence_known_at(a, plist[a.person_id].timezone) <= self.as_of:
-                    found.setdefault(a.person_id, []).append(
-                        KnownAbsence(a.id or 0, a.person_id, a.first_day, a.last_day, a.reason)
-                    )
         for items in found.values():
             items.sort(key=lambda a: (a.first_day, a.id))
         return found
 
-    def agreements(self, people: Iterable[Person]) -> dict[str, KnownAgreement]:
+    def agreements(self, people: Iterable[KnownPerson]) -> dict[str, KnownAgreement]:
         """Each supervisee's latest agreement signed on or before their local date of `as_of`."""
         plist = {p.id: p for p in people}
         found: dict[str, KnownAgreement] = {}
-        for part in chunks(sorted(plist)):
-            rows = self.session.exec(
-                select(Agreement).where(col(Agreement.supervisee_id).in_(part))
-            ).all()
-            for a in rows:
-                if a.signed_on > local_date(self.as_of, plist[a.supervisee_id].timezone):
-                    continue
-                best = found.get(a.supervisee_id)
-                if best is None or a.signed_on > best.signed_on:
-                    found[a.supervisee_id] = KnownAgreement(
-                        a.supervisee_id, a.supervisor_id, a.signed_on
-                    )
+        for a in _chunked(self.session, _AGREEMENTS_OF, plist):
+            if a.signed_on > local_date(self.as_of, plist[a.supervisee_id].timezone):
+                continue
+            best = found.get(a.supervisee_id)
+            if best is None or a.signed_on > best.signed_on:
+                found[a.supervisee_id] = KnownAgreement(
+                    a.supervisee_id, a.supervisor_id, a.signed_on
+                )
         return found
 
     def open_actions(self, supervisee_ids: Iterable[str]) -> dict[str, list[KnownAction]]:
         """Actions created by `as_of` and not done by then, per supervisee."""
-        t = self.as_of
         found: dict[str, list[KnownAction]] = {}
-        for part in chunks(sorted(set(supervisee_ids))):
-            rows = self.session.exec(
-                select(ActionItem).where(
-                    col(ActionItem.supervisee_id).in_(part),
-                    col(ActionItem.created_at) <= t,
-                    or_(col(ActionItem.done_at).is_(None), col(ActionItem.done_at) > t),
+        for a in _chunked(self.session, _OPEN_ACTIONS, supervisee_ids, as_of=self.as_of):
+            found.setdefault(a.supervisee_id, []).append(
+                KnownAction(
+                    a.id or 0,
+                    a.session_id,
+                    a.supervisee_id,
+                    a.owner_id,
+                    a.text,
+                    a.due_on,
+                    a.created_at,
                 )
-            ).all()
-            for a in rows:
-                found.setdefault(a.supervisee_id, []).append(
-                    KnownAction(
-                        a.id or 0,
-                        a.session_id,
-                        a.supervisee_id,
-                        a.owner_id,
-                        a.text,
-                        a.due_on,
-                        a.created_at,
-                    )
-                )
+            )
         return found
 
-    def supervisees(self, supervisor_ids: Iterable[str]) -> dict[str, list[Person]]:
+    def supervisees(self, supervisor_ids: Iterable[str]) -> dict[str, list[KnownPerson]]:
         """Active people supervised by each of `supervisor_ids` on the local date of `as_of`.
 
         Candidates are current supervisees plus anyone with a change history naming
@@ -269,7 +316,7 @@ class Timeline:
         people = {pid: p for pid, p in self.people(candidates).items() if p.active}
         on = self.supervisors(people.values())
         wanted = set(sup_ids)
-        found: dict[str, list[Person]] = {}
+        found: dict[str, list[KnownPerson]] = {}
         for pid, sup in on.items():
             if sup in wanted and pid in people:
                 found.setdefault(sup, []).append(people[pid])
@@ -277,28 +324,13 @@ class Timeline:
 
     def ever_supervised_by(self, supervisor_ids: Iterable[str]) -> set[str]:
         """Current supervisees of `supervisor_ids` plus anyone a change history names them for."""
-        candidates: set[str] = set()
-        for part in chunks(sorted(set(supervisor_ids))):
-            candidates.update(
-                _scalars(
-                    self.session,
-                    sa_select(col(Person.id)).where(
-                        col(Person.supervisor_id).in_(part), col(Person.active).is_(True)
-                    ),
-                )
-            )
-            candidates.update(
-                _scalars(
-                    self.session,
-                    sa_select(col(SupervisorChange.person_id)).where(
-                        col(SupervisorChange.supervisor_id).in_(part)
-                    ),
-                )
-            )
+        ids = set(supervisor_ids)
+        candidates = {pid for pid, active in _chunked(self.session, _SUPERVISED_NOW, ids) if active}
+        candidates.update(r[0] for r in _chunked(self.session, _SUPERVISED_EVER, ids))
         return candidates
 
     def supervision_spells(
-        self, supervisor_ids: Iterable[str], people: Iterable[Person]
+        self, supervisor_ids: Iterable[str], people: Iterable[KnownPerson]
     ) -> dict[str, list[tuple[date, date | None]]]:
         """For each supervisor, the spells [start, end) in which each of `people` (anyone
         who was ever their supervisee) was supervised by them, from the change history
@@ -308,19 +340,10 @@ class Timeline:
         wanted = set(supervisor_ids)
         plist = {p.id: p for p in people}
         history: dict[str, list[tuple[date, str | None]]] = {}
-        for part in chunks(sorted(plist)):
-            rows = _rows(
-                self.session,
-                sa_select(
-                    col(SupervisorChange.person_id),
-                    col(SupervisorChange.effective),
-                    col(SupervisorChange.supervisor_id),
-                ).where(col(SupervisorChange.person_id).in_(part)),
-            )
-            for pid, effective, sup in rows:
-                known = history.setdefault(pid, [])  # before the first change: nobody
-                if effective <= local_date(self.as_of, plist[pid].timezone):
-                    known.append((effective, sup))
+        for pid, effective, sup in _chunked(self.session, _CHANGES_OF, plist):
+            known = history.setdefault(pid, [])  # before the first change: nobody
+            if effective <= local_date(self.as_of, plist[pid].timezone):
+                known.append((effective, sup))
         spells: dict[str, list[tuple[date, date | None]]] = {}
         for pid, p in plist.items():
             changes = sorted(history[pid]) if pid in history else [(p.role_start, p.supervisor_id)]
@@ -333,20 +356,89 @@ class Timeline:
 
 def absence_known_at(a: Absence, tz: str | None) -> datetime:
     """An absence becomes known on its first day, or when recorded if that was earlier."""
-    first = start_of_day(a.first_day, tz)
-    return min(first, a.recorded_at) if a.recorded_at is not None else first
+    return _absence_known(a.first_day, a.recorded_at, tz)
+
+
+def _absence_known(first_day: date, recorded_at: datetime | None, tz: str | None) -> datetime:
+    first = start_of_day(first_day, tz)
+    return min(first, recorded_at) if recorded_at is not None else first
 
 
 # --- what changed, and when the next fact becomes known ---------------------------------
 
 _SESSION_FACTS = (
-    SupervisionSession.booked_at,
-    SupervisionSession.held_at,
-    SupervisionSession.cancelled_at,
-    SupervisionSession.record_shared_at,
-    SupervisionSession.record_signed_at,
-    SupervisionSession.record_deemed_agreed_at,
+    _S.booked_at,
+    _S.held_at,
+    _S.cancelled_at,
+    _S.record_shared_at,
+    _S.record_signed_at,
+    _S.record_deemed_agreed_at,
 )
+_AFTER: Any = bindparam("after")
+_UNTIL: Any = bindparam("until")
+_LO: Any = bindparam("lo")
+_HI: Any = bindparam("hi")
+
+
+def _between(column: Any) -> Any:
+    return (column > _AFTER) & (column <= _UNTIL)
+
+
+_TOUCHED_SESSIONS = sa_select(_S.supervisee_id).where(or_(*[_between(c) for c in _SESSION_FACTS]))
+# Day-granular facts: widened by a day each side (`:lo`, `:hi`), then their exact instants
+# are tested in Python.
+_TOUCHED_ABSENCES = (
+    sa_select(
+        _ABSENCES.c.person_id,
+        _ABSENCES.c.first_day,
+        _ABSENCES.c.recorded_at,
+        _PEOPLE.c.timezone,
+    )
+    .join(_PEOPLE, _PEOPLE.c.id == _ABSENCES.c.person_id)
+    .where(
+        or_(
+            (_ABSENCES.c.first_day >= _LO) & (_ABSENCES.c.first_day <= _HI),
+            _between(_ABSENCES.c.recorded_at),
+        )
+    )
+)
+_TOUCHED_CHANGES = (
+    sa_select(
+        _CHANGES.c.person_id,
+        _CHANGES.c.supervisor_id,
+        _CHANGES.c.effective,
+        _CHANGES.c.recorded_at,
+        _PEOPLE.c.timezone,
+    )
+    .join(_PEOPLE, _PEOPLE.c.id == _CHANGES.c.person_id)
+    .where(
+        or_(
+            (_CHANGES.c.effective >= _LO) & (_CHANGES.c.effective <= _HI),
+            _between(_CHANGES.c.recorded_at),
+        )
+    )
+)
+_SUPERVISOR_OF = sa_select(_PEOPLE.c.supervisor_id).where(_PEOPLE.c.id == bindparam("person"))
+_TOUCHED_AGREEMENTS = (
+    sa_select(
+        _AGREEMENTS.c.supervisee_id,
+        _AGREEMENTS.c.signed_on,
+        _AGREEMENTS.c.recorded_at,
+        _PEOPLE.c.timezone,
+    )
+    .join(_PEOPLE, _PEOPLE.c.id == _AGREEMENTS.c.supervisee_id)
+    .where(
+        or_(
+            (_AGREEMENTS.c.signed_on >= _LO) & (_AGREEMENTS.c.signed_on <= _HI),
+            _between(_AGREEMENTS.c.recorded_at),
+        )
+    )
+)
+_TOUCHED_ACTIONS = [
+    sa_select(_ACTIONS.c.supervisee_id).where(_between(_ACTIONS.c[name]))
+    for name in ("created_at", "done_at")
+]
+_SUPERVISEES_OF = sa_select(_PEOPLE.c.id).where(ids_in(_PEOPLE.c.supervisor_id))
 
 
 def changed_people(session: Session, after: datetime, until: datetime) -> set[str]:
@@ -355,94 +447,45 @@ def changed_people(session: Session, after: datetime, until: datetime) -> set[st
     A supervisor's absence or a change of supervisor also touches the supervisees
     and the supervisors concerned (absent-supervisor and ratio escalations).
     """
-    s = SupervisionSession
+    conn = session.connection()
+    window = {"after": after, "until": until}
     touched: set[str] = set()
-    in_window = or_(*[(col(c) > after) & (col(c) <= until) for c in _SESSION_FACTS])
     # Every candidate a session leads to is about its supervisee (the subject).
-    touched.update(_scalars(session, sa_select(col(s.supervisee_id)).where(in_window)))
+    touched.update(conn.execute(_TOUCHED_SESSIONS, window).scalars())
     fanout: set[str] = set()
-    # Day-granular facts: widen by a day each side, then test their exact instants.
     lo, hi = after.date() - timedelta(days=2), until.date() + timedelta(days=2)
-    rows_a = _entity_rows(
-        session,
-        sa_select(Absence, col(Person.timezone))
-        .join(Person, col(Person.id) == col(Absence.person_id))
-        .where(
-            or_(
-                (col(Absence.first_day) >= lo) & (col(Absence.first_day) <= hi),
-                (col(Absence.recorded_at) > after) & (col(Absence.recorded_at) <= until),
-            )
-        ),
-    )
-    for a, tz in rows_a:
-        if after < absence_known_at(a, tz) <= until:
-            touched.add(a.person_id)
-            fanout.add(a.person_id)
+    days = {**window, "lo": lo, "hi": hi}
+    for pid, first_day, recorded_at, tz in conn.execute(_TOUCHED_ABSENCES, days):
+        if after < _absence_known(first_day, recorded_at, tz) <= until:
+            touched.add(pid)
+            fanout.add(pid)
     # A change or an agreement counts from its day, or from when it was recorded if that
     # was later (recorded after the day's first pass, or backdated).
-    rows_c = _entity_rows(
-        session,
-        sa_select(SupervisorChange, col(Person.timezone))
-        .join(Person, col(Person.id) == col(SupervisorChange.person_id))
-        .where(
-            or_(
-                (col(SupervisorChange.effective) >= lo) & (col(SupervisorChange.effective) <= hi),
-                (col(SupervisorChange.recorded_at) > after)
-                & (col(SupervisorChange.recorded_at) <= until),
-            )
-        ),
-    )
-    for ch, tz in rows_c:
-        if after < start_of_day(ch.effective, tz) <= until or after < ch.recorded_at <= until:
-            touched.add(ch.person_id)
-            if ch.supervisor_id:
-                touched.add(ch.supervisor_id)
-            for previous in _scalars(
-                session, sa_select(col(Person.supervisor_id)).where(col(Person.id) == ch.person_id)
-            ):
+    for pid, sup, effective, recorded_at, tz in conn.execute(_TOUCHED_CHANGES, days):
+        if after < start_of_day(effective, tz) <= until or after < recorded_at <= until:
+            touched.add(pid)
+            if sup:
+                touched.add(sup)
+            for previous in conn.execute(_SUPERVISOR_OF, {"person": pid}).scalars():
                 if previous:
                     touched.add(previous)
-    rows_g = _rows(
-        session,
-        sa_select(
-            col(Agreement.supervisee_id),
-            col(Agreement.signed_on),
-            col(Agreement.recorded_at),
-            col(Person.timezone),
-        )
-        .join(Person, col(Person.id) == col(Agreement.supervisee_id))
-        .where(
-            or_(
-                (col(Agreement.signed_on) >= lo) & (col(Agreement.signed_on) <= hi),
-                (col(Agreement.recorded_at) > after) & (col(Agreement.recorded_at) <= until),
-            )
-        ),
-    )
-    for pid, signed_on, recorded, tz in rows_g:
+    for pid, signed_on, recorded, tz in conn.execute(_TOUCHED_AGREEMENTS, days):
         if after < start_of_day(signed_on, tz) <= until or after < _aware(recorded) <= until:
             touched.add(pid)
-    for column in (ActionItem.created_at, ActionItem.done_at):
-        c = col(column)
-        touched.update(
-            _scalars(session, sa_select(col(ActionItem.supervisee_id)).where(c > after, c <= until))
-        )
+    for stmt in _TOUCHED_ACTIONS:
+        touched.update(conn.execute(stmt, window).scalars())
     if fanout:
-        for part in chunks(sorted(fanout)):
-            touched.update(
-                _scalars(
-                    session, sa_select(col(Person.id)).where(col(Person.supervisor_id).in_(part))
-                )
-            )
+        touched.update(r[0] for r in _chunked(session, _SUPERVISEES_OF, fanout))
     return touched
 
 
 # Tables whose new rows concern a person: (table, the person column).
 _ROW_OWNERS: tuple[tuple[Any, Any], ...] = (
-    (SupervisionSession, SupervisionSession.supervisee_id),
-    (Absence, Absence.person_id),
-    (Agreement, Agreement.supervisee_id),
-    (SupervisorChange, SupervisorChange.person_id),
-    (ActionItem, ActionItem.supervisee_id),
+    (_SESSIONS, _SESSIONS.c.supervisee_id),
+    (_ABSENCES, _ABSENCES.c.person_id),
+    (_AGREEMENTS, _AGREEMENTS.c.supervisee_id),
+    (_CHANGES, _CHANGES.c.person_id),
+    (_ACTIONS, _ACTIONS.c.supervisee_id),
 )
 
 
@@ -455,55 +498,60 @@ def new_rows_since(
     written (an imported session booked "28 days ago", an imported outcome): each is a
     primary-key range read. With no marks, only the marks are returned.
     """
+    conn = session.connection()
     people: set[str] = set()
     latest: dict[str, int] = {}
     for table, owner in _ROW_OWNERS:
-        name = table.__tablename__
-        top = session.connection().execute(sa_select(func.max(col(table.id)))).scalar()
+        name = table.name
+        top = conn.execute(sa_select(func.max(table.c.id))).scalar()
         latest[name] = int(top or 0)
         if marks is None or latest[name] <= marks.get(name, 0):
             continue
         people.update(
-            _scalars(session, sa_select(col(owner)).where(col(table.id) > marks.get(name, 0)))
+            conn.execute(sa_select(owner).where(table.c.id > marks.get(name, 0))).scalars()
         )
     if people:
         # A supervisor's absence or change concerns their supervisees too.
-        for part in chunks(sorted(people)):
-            people.update(
-                _scalars(
-                    session, sa_select(col(Person.id)).where(col(Person.supervisor_id).in_(part))
-                )
-            )
+        people.update(r[0] for r in _chunked(session, _SUPERVISEES_OF, set(people)))
     return people, latest
+
+
+# One statement; each scalar subquery is an index seek where the column is indexed.
+_FIRST_FACTS = sa_select(
+    *[
+        sa_select(func.min(c)).where(c > _AFTER).scalar_subquery()
+        for c in (
+            *_SESSION_FACTS,
+            _ACTIONS.c.created_at,
+            _ACTIONS.c.done_at,
+            _ABSENCES.c.recorded_at,
+        )
+    ]
+)
+# Day-granular facts start at local midnight: the first few from `:day` on, with the zone.
+_FIRST_DAYS = [
+    sa_select(day, _PEOPLE.c.timezone)
+    .join(_PEOPLE, _PEOPLE.c.id == who)
+    .where(day >= bindparam("day"))
+    .order_by(day)
+    .limit(50)
+    for day, who in (
+        (_ABSENCES.c.first_day, _ABSENCES.c.person_id),
+        (_CHANGES.c.effective, _CHANGES.c.person_id),
+        (_AGREEMENTS.c.signed_on, _AGREEMENTS.c.supervisee_id),
+    )
+]
 
 
 def next_fact_instant(session: Session, after: datetime) -> datetime | None:
     """The earliest instant after `after` at which some fact becomes known, if any."""
-    columns = (*_SESSION_FACTS, ActionItem.created_at, ActionItem.done_at, Absence.recorded_at)
-    # One statement; each scalar subquery is an index seek where the column is indexed.
-    firsts = session.execute(
-        sa_select(
-            *[sa_select(func.min(col(c))).where(col(c) > after).scalar_subquery() for c in columns]
-        )
-    ).one()
+    conn = session.connection()
+    firsts = conn.execute(_FIRST_FACTS, {"after": after}).one()
     candidates = [_aware(v) for v in firsts if v is not None]
-    # Day-granular facts start at local midnight; look from the day before (timezones).
+    # Look from the day before (timezones).
     day = after.date() - timedelta(days=1)
-    day_facts: tuple[tuple[Any, Any], ...] = (
-        (Absence.first_day, Absence.person_id),
-        (SupervisorChange.effective, SupervisorChange.person_id),
-        (Agreement.signed_on, Agreement.supervisee_id),
-    )
-    for field_, who in day_facts:
-        rows = _rows(
-            session,
-            sa_select(col(field_), col(Person.timezone))
-            .join(Person, col(Person.id) == col(who))
-            .where(col(field_) >= day)
-            .order_by(col(field_))
-            .limit(50),
-        )
-        for d, tz in rows:
+    for stmt in _FIRST_DAYS:
+        for d, tz in conn.execute(stmt, {"day": day}):
             at = start_of_day(d, tz)
             if at > after:
                 candidates.append(at)
@@ -520,15 +568,3 @@ def _aware(value: datetime) -> datetime:
 def local_day(at: datetime, person: Person) -> date:
     return local_date(at, person.timezone)
 
-
-def _rows(session: Session, stmt: Any) -> list[Any]:
-    # Core statements go straight to the connection (no ORM bookkeeping per row).
-    return list(session.connection().execute(stmt).all())
-
-
-def _scalars(session: Session, stmt: Any) -> list[Any]:
-    return list(session.connection().execute(stmt).scalars().all())
-
-
-def _entity_rows(session: Session, stmt: Any) -> list[Any]:
-    return list(session.execute(stmt).all())

@@ -47,7 +47,7 @@ def _first_working_days(
         day = cal.on_or_after(month)
         if day >= start:
             days.append(day)
-        month += relativedelta(months=1)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
     return days
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from bot.clock import local_instant, zone
 from handlers.replies import Reply
@@ -96,6 +97,11 @@ class Candidate:
             raise ValueError("candidate due_at must be aware")
 
 
+# The helpers below are pure and asked about the same few hundred days and instants for
+# every person planned: their answers are remembered.
+
+
+@lru_cache(maxsize=65536)
 def stamp(at: datetime) -> str:
     """A compact UTC stamp for keys: 20260401T0800Z."""
     return at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
@@ -103,7 +109,7 @@ def stamp(at: datetime) -> str:
 
 def make_key(*parts: object) -> str:
     """Join parts with ':'; keys longer than the column allow keep a readable head and a hash."""
-    key = ":".join(str(p) for p in parts)
+    key = ":".join(map(str, parts))
     if len(key) <= MAX_KEY:
         return key
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -118,18 +124,19 @@ def escalation_key(reason: str, lapse: str, to: str = "lm") -> str:
     return make_key(ESCALATION, reason, lapse, to)
 
 
+@lru_cache(maxsize=65536)
 def morning(day: date, tz: str | None, at: time = MORNING) -> datetime:
     """`at` (09:00 by default) on `day`, in the recipient's timezone."""
     return local_instant(day, at, tz)
 
 
+@lru_cache(maxsize=65536)
 def end_of_day(day: date, tz: str | None) -> datetime:
     """The first instant after `day` in `tz` (midnight that ends it)."""
-    from datetime import timedelta
-
     return local_instant(day + timedelta(days=1), time(0, 0), tz)
 
 
+@lru_cache(maxsize=65536)
 def fmt_day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 

@@ -9,7 +9,7 @@ from handlers.reminders.candidate import morning
 from handlers.reminders.context import PersonContext, PlanParams
 from handlers.replies import Citation
 from policy.calendar import WorkingCalendar
-from storage.models import Person
+from storage.timeline import KnownPerson
 
 
 def since_epoch(
@@ -27,8 +27,8 @@ def since_epoch(
 
 
 def escalation_recipient(
-    ctx: PersonContext, first_choice: Person | None, *, exclude: set[str]
-) -> Person | None:
+    ctx: PersonContext, first_choice: KnownPerson | None, *, exclude: set[str]
+) -> KnownPerson | None:
     """The first of: `first_choice` (a line manager), the organisation's fallback, an admin,
     that is not among `exclude` (never the supervisor about their own lapse, never the subject)."""
     for p in (first_choice, ctx.fallback, *ctx.admins):

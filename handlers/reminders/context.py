@@ -13,10 +13,16 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from bot.clock import local_date
-from handlers.status import PersonStatus, statuses
+from handlers.status import PersonStatus, is_supervised, statuses_of
 from policy.engine import PolicyPack
-from storage.models import Person
-from storage.timeline import KnownAbsence, KnownAction, KnownAgreement, KnownSession, Timeline
+from storage.timeline import (
+    KnownAbsence,
+    KnownAction,
+    KnownAgreement,
+    KnownPerson,
+    KnownSession,
+    Timeline,
+)
 
 HISTORY_DAYS = 120  # how far back sessions and absences matter to open lapses
 # How far beyond the last candidate a pass needs, sessions still matter: the longest
@@ -55,11 +61,11 @@ class PlanParams:
 class PersonContext:
     """One person (the subject of every candidate planned for them) and their surroundings."""
 
-    person: Person
+    person: KnownPerson
     today: date
     status: PersonStatus | None
-    supervisor: Person | None
-    line_manager: Person | None
+    supervisor: KnownPerson | None
+    line_manager: KnownPerson | None
     sessions: list[KnownSession]
     booked_until: datetime | None  # the latest pending 1:1 booked (how far ahead it is planned)
     absences: list[KnownAbsence]
@@ -67,17 +73,17 @@ class PersonContext:
     agreement: KnownAgreement | None
     supervisor_since: date
     actions: list[KnownAction]
-    supervisees: list[Person]
+    supervisees: list[KnownPerson]
     supervision_spells: list[tuple[date, date | None]]  # this person's, as a supervisor
-    people: dict[str, Person] = field(repr=False)
-    fallback: Person | None = None
-    admins: list[Person] = field(default_factory=list)
+    people: dict[str, KnownPerson] = field(repr=False)
+    fallback: KnownPerson | None = None
+    admins: list[KnownPerson] = field(default_factory=list)
     managers: dict[str, str | None] = field(default_factory=dict, repr=False)
 
-    def who(self, person_id: str | None) -> Person | None:
+    def who(self, person_id: str | None) -> KnownPerson | None:
         return self.people.get(person_id) if person_id else None
 
-    def line_manager_of(self, supervisor: Person | None) -> Person | None:
+    def line_manager_of(self, supervisor: KnownPerson | None) -> KnownPerson | None:
         """The line manager (own supervisor, as of the plan's instant) of `supervisor`."""
         if supervisor is None:
             return None
@@ -103,22 +109,16 @@ def load_contexts(
     if not people:
         return []
     ids = sorted(people)
-    status = {s.id: s for s in statuses(session, pack, as_of, ids)}
-    # Supervisor and line manager as of `as_of`: from the status when the role is
-    # supervised (computed there once), else from the change history.
-    unsupervised = [p for pid, p in people.items() if pid not in status]
-    supervisor_of = tl.supervisors(unsupervised) if unsupervised else {}
-    manager_of: dict[str, str | None] = {}
-    for pid, st in status.items():
-        supervisor_of[pid] = st.supervisor_id
-        if st.supervisor_id:
-            manager_of[st.supervisor_id] = st.line_manager_id
+    # Supervisor and line manager as of `as_of` (looked up once, shared with the status).
+    supervisor_of = tl.supervisors(people.values())
     lookup = dict(people)
     lookup.update(tl.people({s for s in supervisor_of.values() if s} - lookup.keys()))
     sups = [lookup[s] for s in {s for s in supervisor_of.values() if s} if s in lookup]
-    missing = [s for s in sups if s.id not in manager_of]
-    if missing:
-        manager_of.update(tl.supervisors(missing))
+    manager_of = tl.supervisors(sups)
+    supervised = [people[pid].facts() for pid in ids if is_supervised(pack, people[pid].role)]
+    status = {
+        s.id: s for s in statuses_of(session, pack, as_of, supervised, supervisor_of, manager_of)
+    }
 
     since = tl.supervisor_since(people.values())
     until = (
@@ -146,7 +146,7 @@ def load_contexts(
     earliest = local_date(as_of, None) - timedelta(days=HISTORY_DAYS)
     absences = tl.absences([*people.values(), *sups], earliest)
     agreements = tl.agreements(people.values())
-    supervisees: dict[str, list[Person]] = {}
+    supervisees: dict[str, list[KnownPerson]] = {}
     spells: dict[str, list[tuple[date, date | None]]] = {}
     if pack.ratio.max_supervisees is not None:
         supervisees = tl.supervisees(ids)

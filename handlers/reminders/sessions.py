@@ -25,8 +25,7 @@ from handlers.reminders.windows import rearrange_window_close
 from handlers.replies import Button, Fact, Reply
 from policy.calendar import WorkingCalendar
 from policy.engine import PolicyPack
-from storage.models import Person
-from storage.timeline import KnownSession
+from storage.timeline import KnownPerson, KnownSession
 
 
 def session_reminders(
@@ -43,7 +42,7 @@ def session_reminders(
         if not s.pending:
             continue
         supervisor = ctx.who(s.supervisor_id) or ctx.supervisor
-        planned: list[tuple[datetime, Person]] = []
+        planned: list[tuple[datetime, KnownPerson]] = []
         for rule in pack.reminders.session:
             for recipient in (ctx.person, supervisor):
                 if recipient is None:
@@ -78,7 +77,7 @@ def session_reminders(
 
 
 def _reminder_reply(
-    ctx: PersonContext, s: KnownSession, to: Person, supervisor: Person | None, prep: bool
+    ctx: PersonContext, s: KnownSession, to: KnownPerson, supervisor: KnownPerson | None, prep: bool
 ) -> Reply:
     when = fmt_when(s.scheduled_at, to.timezone)
     if to.id == ctx.person.id:

@@ -22,17 +22,31 @@ SICKNESS = "sickness"
 
 
 class CachedCalendar(WorkingCalendar):
-    """The pack's working calendar with each day's answer remembered: the planners ask
-    about the same few hundred days many thousands of times."""
+    """The pack's working calendar with each answer remembered: the planners ask about
+    the same few hundred days many thousands of times."""
 
     def __init__(self, nation: str) -> None:
         super().__init__(nation)
         self._working: dict[date, bool] = {}
+        self._added: dict[tuple[date, int], date] = {}
+        self._subtracted: dict[tuple[date, int], date] = {}
 
     def is_working_day(self, d: date) -> bool:
         known = self._working.get(d)
         if known is None:
             known = self._working[d] = super().is_working_day(d)
+        return known
+
+    def add_working_days(self, d: date, n: int) -> date:
+        known = self._added.get((d, n))
+        if known is None:
+            known = self._added[(d, n)] = super().add_working_days(d, n)
+        return known
+
+    def subtract_working_days(self, d: date, n: int) -> date:
+        known = self._subtracted.get((d, n))
+        if known is None:
+            known = self._subtracted[(d, n)] = super().subtract_working_days(d, n)
         return known
 
 
