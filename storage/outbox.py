@@ -110,8 +110,10 @@ def _upsert(dialect: str, update_pending: bool) -> Any:
 def _insert(session: Session, rows: list[dict[str, Any]], *, update_pending: bool) -> None:
     """INSERT ... ON CONFLICT (key) as one executemany (one compiled statement, cached)."""
     stmt = _upsert(session.get_bind().dialect.name, update_pending)
-    columns = sorted({c for r in rows for c in r})
-    full = [{c: r.get(c) for c in columns} for r in rows]
+    full = rows
+    if any(r.keys() != rows[0].keys() for r in rows):  # one executemany needs one shape
+        columns = sorted({c for r in rows for c in r})
+        full = [{c: r.get(c) for c in columns} for r in rows]
     for start in range(0, len(full), _INSERT_CHUNK):
         session.execute(stmt, full[start : start + _INSERT_CHUNK])
 

@@ -141,6 +141,7 @@ def fmt_day(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
+@lru_cache(maxsize=65536)
 def fmt_when(at: datetime, tz: str | None) -> str:
     """'Wed 1 Apr 2026 at 10:00' in the reader's timezone."""
     local = at.astimezone(zone(tz))
