@@ -1,12 +1,12 @@
 """Delivering the messages a pass has claimed: decide each row, send it at most once.
 
 `decide_row` runs in the claim's transaction: postpone, drop or fail the row, or return
-the message to send. `send_one` then sends each message between two commits of its
-own ("sending" before the transport is called, "sent" after), so a crash or a failed
-commit can never send it twice; `recover` fails rows a crash left "sending" (they may
-have arrived) and releases claims a stopped replica never sent. The two per-message
-updates run on a plain connection: they are the hot path of a busy morning and of the
-simulation, and need nothing of the ORM.
+the message to send. `send_all` then sends each message between two commits ("sending"
+before the transport is called, "sent" after, with the next message's "sending"), so a
+crash or a failed commit can never send it twice; `recover` fails rows a crash left
+"sending" (they may have arrived) and releases claims a stopped replica never sent. The
+per-message updates run on one plain connection: they are the hot path of a busy morning
+and of the simulation, and need nothing of the ORM.
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ class Job:
     useful_until: datetime | None
 
 
-
 def recover(engine: Engine, now: datetime, cfg: EngineConfig, report: DispatchReport) -> None:
     """Claims of a replica that stopped before sending are released; rows it left
     "sending" may or may not have arrived: they are failed, logged and admins told,
@@ -76,7 +75,6 @@ def recover(engine: Engine, now: datetime, cfg: EngineConfig, report: DispatchRe
                 "arrived and will not be sent again: please check with them.",
                 now,
             )
-
 
 
 def decide_row(
@@ -139,9 +137,9 @@ def decide_row(
     return Job(row.id, person, message, row.attempts or 0, c.useful_until)
 
 
-def send_one(
+def send_all(
     engine: Engine,
-    job: Job,
+    jobs: list[Job],
     transport: Transport,
     worker_id: str,
     clock: Clock,
@@ -149,28 +147,64 @@ def send_one(
     cfg: EngineConfig,
     report: DispatchReport,
 ) -> None:
-    """Send one claimed message: "sending" is committed first, so a crash or a failed
-    commit afterwards can never send it twice."""
-    key = job.message.key
-    with engine.begin() as conn:
-        if not outbox.start_sending(conn, job.row_id, worker_id, clock.now()):
-            log.info("the claim on %s was released before sending; another pass has it", key)
-            return
+    """Send claimed messages in order, each at most once.
+
+    A message is marked "sending" and committed before the transport is called; once the
+    transport has taken it, it is marked "sent" in the transaction that marks the next
+    one "sending" (one commit per message, on one connection). A crash or a failed
+    commit leaves at most the message in hand "sending": reported, never sent twice.
+    """
+    if not jobs:
+        return
+    delivered: Job | None = None  # taken by the transport, not yet marked sent
+    with engine.connect() as conn:
+        try:
+            for job in jobs:
+                with conn.begin():
+                    if delivered is not None:
+                        outbox.mark_sent(conn, delivered.row_id, now, delivered.attempts + 1)
+                    started = outbox.start_sending(conn, job.row_id, worker_id, clock.now())
+                delivered = None
+                if not started:
+                    log.info(
+                        "the claim on %s was released before sending; another pass has it",
+                        job.message.key,
+                    )
+                    continue
+                if _deliver(engine, job, transport, now, cfg, report):
+                    delivered = job
+        finally:
+            if delivered is not None:
+                try:
+                    with conn.begin():
+                        outbox.mark_sent(conn, delivered.row_id, now, delivered.attempts + 1)
+                except Exception:
+                    log.exception(
+                        "%s was sent but not marked sent; it stays 'sending', never resent",
+                        delivered.message.key,
+                    )
+
+
+def _deliver(
+    engine: Engine,
+    job: Job,
+    transport: Transport,
+    now: datetime,
+    cfg: EngineConfig,
+    report: DispatchReport,
+) -> bool:
+    """Hand one message (already "sending") to the transport: True if it took it."""
     try:
         transport.send(job.person, job.message)
     except DeliveryFailed as exc:
         _failed(engine, job, now, cfg, report, str(exc), permanent=exc.permanent)
-        return
+        return False
     except Exception as exc:  # any failure of one message must not undo the others
-        log.exception("sending %s raised", key)
+        log.exception("sending %s raised", job.message.key)
         _failed(engine, job, now, cfg, report, f"{type(exc).__name__}: {exc}", permanent=False)
-        return
+        return False
     report.sent.append(job.message)
-    try:
-        with engine.begin() as conn:
-            outbox.mark_sent(conn, job.row_id, now, job.attempts + 1)
-    except Exception:
-        log.exception("%s was sent but not marked sent; it stays 'sending', never resent", key)
+    return True
 
 
 def retry_at(attempts: int, now: datetime, cfg: EngineConfig) -> datetime:

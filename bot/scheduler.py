@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.delivery import DispatchReport, decide_row, recover, send_one
+from bot.delivery import DispatchReport, decide_row, recover, send_all
 from bot.settings import Settings
 from bot.transport import Transport
 from handlers.reflect.notes import purge_expired_notes
@@ -176,11 +176,13 @@ def dispatch_due(
                 if (job := decide_row(session, row, fresh, people, transport, now, report, changed))
             ]
             outbox.claim(session, [j.row_id for j in jobs], worker_id, clock.now())
-        for job in jobs:
-            send_one(engine, job, transport, worker_id, clock, now, cfg, report)
+        send_all(engine, jobs, transport, worker_id, clock, now, cfg, report)
         if todo:
             batch = {p: plans[p] for p in todo if p in plans}
-            report.planned += _retrying(partial(_enqueue, engine, batch, now, who, cfg, window))
+            made = {p: memo.made.get(p, now) for p in batch} if memo is not None else None
+            report.planned += _retrying(
+                partial(_enqueue, engine, batch, now, who, cfg, window, made)
+            )
         for p in changed:  # a side effect (deemed agreed) changed their facts: plan again
             plans.pop(p, None)
         if not rows and not changed:
@@ -259,10 +261,11 @@ def _enqueue(
     who: Recipients,
     cfg: EngineConfig,
     window: datetime,
+    made: dict[str, datetime] | None = None,
 ) -> int:
     with session_scope(engine) as session:
         params = params_at(session, now, who, cfg, window)
-        return enqueue_planned(session, planned, params, cfg, window)
+        return enqueue_planned(session, planned, params, cfg, window, made)
 
 
 def _retrying(work: Callable[[], T], attempts: int = 4) -> T:

@@ -96,12 +96,14 @@ def enqueue_planned(
     params: PlanParams,
     config: EngineConfig,
     window_start: datetime,
+    made: dict[str, datetime] | None = None,
 ) -> int:
     """Enqueue the planned candidates that fall due in [window_start, now + horizon]
     (escalations however early: their key sends each lapse once, and a lapse learnt of late
     must still be raised), and book each person's next planning: the midnight (UTC) before
-    their next candidate beyond the horizon enters it, and at least weekly (so replans batch
-    up once a day)."""
+    their next candidate beyond the horizon enters it, and at least every `replan_every`
+    from when the plan was made (`made`, default now: a kept plan sees candidates only up
+    to its own `latest`, so the next planning must come before what it cannot see)."""
     now = params.as_of
     limit = now + config.horizon
     start = max(window_start, params.epoch)
@@ -109,7 +111,7 @@ def enqueue_planned(
     soon: list[Candidate] = []
     replan: dict[str, datetime] = {}
     for person, candidates in planned.items():
-        at = now + config.replan_every
+        at = (made.get(person, now) if made else now) + config.replan_every
         for c in candidates:
             if c.due_at > limit:
                 at = min(at, c.due_at - lead)
