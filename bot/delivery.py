@@ -79,25 +79,26 @@ def recover(engine: Engine, now: datetime, cfg: EngineConfig, report: DispatchRe
 
 def decide_row(
     session: Session,
-    row: Outbox,
+    row: outbox.DueRow,
     fresh: dict[str, Candidate],
     people: dict[str, Person],
     transport: Transport,
     now: datetime,
     report: DispatchReport,
     changed: set[str],
+    settlement: outbox.Settlement,
 ) -> Job | None:
-    """Postpone, drop or fail the row here (in the claim's transaction), or return the
-    message to send once the claim is committed. A record state change a message
-    announces (deemed agreed) is applied when the message is decided, whether or not
-    it can be delivered."""
+    """Postpone, drop or fail the row (through `settlement`, written in the claim's
+    transaction), or return the message to send once the claim is committed. A record
+    state change a message announces (deemed agreed) is applied when the message is
+    decided, whether or not it can be delivered."""
     verdict = decide(row.key, fresh, now)
     if verdict.action == "later":
         assert verdict.candidate is not None
-        row.due_at = verdict.candidate.due_at
+        settlement.postpone(row, verdict.candidate.due_at)
         return None
     if verdict.action == "drop":
-        outbox.mark(row, outbox.DROPPED, now, verdict.why)
+        settlement.settle(row, outbox.DROPPED, verdict.why)
         log.info("dropped %s: %s", row.key, verdict.why)
         report.dropped.append((row.key, verdict.why))
         return None
@@ -117,11 +118,10 @@ def decide_row(
         changed.add(c.about_id)
     person = people.get(row.recipient_id)
     if person is None or not person.active or not transport.can_reach(person):
-        outbox.mark(row, outbox.FAILED, now, "recipient cannot be reached")
+        settlement.settle(row, outbox.FAILED, "recipient cannot be reached")
         report.failed.append((row.key, "recipient cannot be reached"))
         log.warning("cannot reach %s for %s", row.recipient_id, row.key)
         return None
-    assert row.id is not None
     message = OutgoingMessage(
         key=c.key,
         kind=c.kind,
@@ -134,7 +134,7 @@ def decide_row(
         reply=c.reply,
         sent_at=now,
     )
-    return Job(row.id, person, message, row.attempts or 0, c.useful_until)
+    return Job(row.id, person, message, row.attempts, c.useful_until)
 
 
 def send_all(

@@ -148,9 +148,10 @@ def dispatch_due(
         with session_scope(engine) as session:
             rows = outbox.claim_due(session, now, cfg.claim_batch)
             messages = [r for r in rows if r.kind != outbox.REPLAN]
+            settlement = outbox.Settlement()
             for r in rows:
                 if r.kind == outbox.REPLAN:
-                    outbox.mark(r, outbox.DONE, now)
+                    settlement.settle(r, outbox.DONE)
                     todo.add(r.recipient_id)
             subjects = {r.about_id for r in messages if r.about_id}
             # Plan from before the earliest claimed row: a row due long ago (downtime,
@@ -173,8 +174,13 @@ def dispatch_due(
             jobs = [
                 job
                 for row in messages
-                if (job := decide_row(session, row, fresh, people, transport, now, report, changed))
+                if (
+                    job := decide_row(
+                        session, row, fresh, people, transport, now, report, changed, settlement
+                    )
+                )
             ]
+            settlement.apply(session)
             outbox.claim(session, [j.row_id for j in jobs], worker_id, clock.now())
         send_all(engine, jobs, transport, worker_id, clock, now, cfg, report)
         if todo:

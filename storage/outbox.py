@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -235,25 +236,77 @@ def request_replan(session: Session, person_ids: Iterable[str], at: datetime) ->
     schedule_replans(session, dict.fromkeys(ids | related, at), at)
 
 
+@dataclass(frozen=True, slots=True)
+class DueRow:
+    """A due row as a pass claims it: what deciding and sending it needs (a plain value)."""
+
+    id: int
+    key: str
+    kind: str
+    recipient_id: str
+    about_id: str | None
+    due_at: datetime
+    attempts: int
+
+
 @lru_cache(maxsize=8)
 def _due(limit: int, skip_locked: bool) -> Any:
+    c = _OUTBOX.c
     stmt = (
-        select(Outbox)
-        .where(col(Outbox.status) == PENDING, col(Outbox.due_at) <= bindparam("now"))
-        .order_by(col(Outbox.due_at), col(Outbox.id))
+        sa_select(c.id, c.key, c.kind, c.recipient_id, c.about_id, c.due_at, c.attempts)
+        .where(c.status == PENDING, c.due_at <= bindparam("now"))
+        .order_by(c.due_at, c.id)
         .limit(limit)
     )
     return stmt.with_for_update(skip_locked=True) if skip_locked else stmt
 
 
-def claim_due(session: Session, now: datetime, limit: int) -> list[Outbox]:
+def claim_due(session: Session, now: datetime, limit: int) -> list[DueRow]:
     """Lock up to `limit` pending rows due by `now`, oldest first, for this transaction.
 
     On PostgreSQL rows locked by another replica are skipped (FOR UPDATE SKIP LOCKED);
     the lock holds until the caller's transaction ends.
     """
     stmt = _due(limit, session.get_bind().dialect.name == "postgresql")
-    return list(session.execute(stmt, {"now": now}).scalars().all())
+    return [
+        DueRow(i, k, kind, to, about, due, tries or 0)
+        for i, k, kind, to, about, due, tries in session.execute(stmt, {"now": now}).all()
+    ]
+
+
+_SETTLE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(status=bindparam("new_status"), attempts=bindparam("tries"), error=bindparam("why"))
+)
+_POSTPONE = (
+    update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row_id")).values(due_at=bindparam("due"))
+)
+
+
+class Settlement:
+    """What a pass decided for claimed rows it will not send: finished (done, dropped,
+    failed) or postponed; written by `apply` as one statement each, in the claim's
+    transaction."""
+
+    def __init__(self) -> None:
+        self.settled: list[dict[str, Any]] = []
+        self.postponed: list[dict[str, Any]] = []
+
+    def settle(self, row: DueRow, status: str, why: str | None = None) -> None:
+        """As `mark`: a dropped or failed row counts an attempt, a done one does not."""
+        tries = row.attempts + (0 if status == DONE else 1)
+        why = why[:2000] if why else None
+        self.settled.append({"row_id": row.id, "new_status": status, "tries": tries, "why": why})
+
+    def postpone(self, row: DueRow, due: datetime) -> None:
+        self.postponed.append({"row_id": row.id, "due": due})
+
+    def apply(self, session: Session) -> None:
+        if self.settled:
+            session.execute(_SETTLE, self.settled)
+        if self.postponed:
+            session.execute(_POSTPONE, self.postponed)
 
 
 _CLAIM = (
@@ -352,10 +405,10 @@ _NEXT_DUE = sa_select(func.min(_OUTBOX.c.due_at)).where(_OUTBOX.c.status == PEND
 def next_due_instant(session: Session) -> datetime | None:
     """When the earliest pending row falls due (the scheduler's next wake-up)."""
     value = session.execute(_NEXT_DUE).scalar()
-    if value is None:
-        return None
-    from datetime import UTC
+    return _aware(value) if value is not None else None
 
+
+def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 

@@ -200,7 +200,9 @@ def test_an_agenda_row_used_before_is_armed_again(engine: Engine, org: Org) -> N
         outbox.schedule_replans(s, {w1: at}, now)
     with session_scope(engine) as s:
         (row,) = outbox.claim_due(s, at, 10)
-        outbox.mark(row, outbox.DONE, at)
+        done = outbox.Settlement()
+        done.settle(row, outbox.DONE)
+        done.apply(s)
     with session_scope(engine) as s:
         outbox.schedule_replans(s, {w1: local(date(2026, 6, 12), 1)}, at)
         outbox.schedule_replans(s, {w1: at}, at)  # the same instant (and key) again
