@@ -128,6 +128,10 @@ def dispatch_due(
     instant (an import, a backdated outcome) can never leave a stale message behind.
     """
     cfg = config or EngineConfig()
+    if memo is not None and memo.keep >= cfg.replan_every:
+        # A kept plan sees candidates up to when it was made plus the horizon and one
+        # replan period; kept longer, the next planning it books would already be past.
+        raise ValueError("a plan memo must keep plans for less than the replan period")
     now = clock.now()
     who = memo.recipients if memo and memo.recipients else recipients_for(engine, settings)
     report = DispatchReport()

@@ -4,6 +4,11 @@
 store itself is never written), then runs `dispatch_due` at every instant something
 can happen — a message falls due, or a recorded fact becomes known (seen, as in the
 live loop, by the hourly sweep) — jumping straight from one to the next.
+
+The replay fills the outbox only a few days ahead (`REPLAY_CONFIG`): the live loop's
+fortnight protects against downtime, which a replay does not have, and rows enqueued
+far ahead are mostly re-planned before they fall due. How far ahead the outbox is
+filled changes the work, never what is sent (tests/engine/test_replay_tuning.py).
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from handlers.reminders.agenda import EngineConfig
 from policy.engine import PolicyPack
 from storage import models
 from storage.models import Person
+
+REPLAY_CONFIG = EngineConfig(horizon=timedelta(days=3))
 
 # The facts a replay needs (never the outbox, chat state or private notes).
 COPIED = (
@@ -150,10 +157,13 @@ def simulate(
     require_aware(end)
     if end < start:
         raise ValueError("the simulation must end after it starts")
+    config = config or REPLAY_CONFIG
     copy = private_copy(engine, assume_held_after=start if assume_held else None)
     clock = VirtualClock(start)
     transport = _Record()
-    memo = PlanMemo()  # every fact is seen at its own instant here, so plans can be kept
+    # Every fact is seen at its own instant here, so plans can be kept (inside the replan
+    # period: a kept plan sees candidates up to when it was made plus the horizon and that).
+    memo = PlanMemo(keep=config.replan_every - timedelta(days=1))
     # The objects alive now (the modules, the store's metadata) outlive the run: leave them
     # out of the collector's full passes, which a long replay triggers again and again.
     gc.freeze()
