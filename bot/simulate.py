@@ -192,8 +192,14 @@ def simulate(
         gc.unfreeze()
         copy.dispose()
     out = [SimulatedMessage(*sent) for sent in transport.sent if start <= sent[0] <= end]
-    out.sort(key=lambda m: (m.at, m.kind, m.recipient_id, m.about_id or ""))
+    out.sort(key=_order)
     return out
+
+
+def _order(m: SimulatedMessage) -> tuple[Any, ...]:
+    """Time order, ties broken by everything else: the same replay always prints the same."""
+    session_at = m.session_at.isoformat() if m.session_at else ""
+    return (m.at, m.kind, m.recipient_id, m.about_id or "", session_at, m.reason or "", m.text)
 
 
 def to_json(messages: list[SimulatedMessage]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -34,13 +35,20 @@ COUNTED_KIND = "individual"
 
 def _first_working_days(
     cal: WorkingCalendar, ctx: PersonContext, params: PlanParams, start: date
-) -> list[date]:
+) -> tuple[date, ...]:
     """The first working day of each month the pass looks at (this month and the next
     when it does not say), not before `start`. Judged from the pass's window, never from
     today's date, so a plan stays the same however long before the day it is made."""
     tz = ctx.person.timezone
     lo = local_date(params.earliest, tz) if params.earliest else ctx.today
     hi = local_date(params.latest, tz) if params.latest else ctx.today + relativedelta(months=1)
+    return _month_starts(cal, lo, hi, start)
+
+
+@lru_cache(maxsize=4096)
+def _month_starts(cal: WorkingCalendar, lo: date, hi: date, start: date) -> tuple[date, ...]:
+    """The first working day of each month from `lo`'s to `hi`'s, not before `start` (a
+    whole pass asks this for the same few windows)."""
     days: list[date] = []
     month = lo.replace(day=1)
     while month <= hi:
@@ -48,7 +56,7 @@ def _first_working_days(
         if day >= start:
             days.append(day)
         month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return days
+    return tuple(days)
 
 
 def booking_nudges(
