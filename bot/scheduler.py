@@ -34,6 +34,7 @@ from bot.transport import Transport
 from handlers.reflect.notes import purge_expired_notes
 from handlers.reminders.agenda import (
     EngineConfig,
+    PassStart,
     Recipients,
     advance_watermark,
     changed_since_last_pass,
@@ -136,9 +137,10 @@ def dispatch_due(
     who = memo.recipients if memo and memo.recipients else recipients_for(engine, settings)
     report = DispatchReport()
     _retrying(partial(recover, engine, now, cfg, report))
-    todo, window, first = _retrying(partial(_changes, engine, now, cfg, sweep))
+    start = _retrying(partial(_changes, engine, now, cfg, sweep))
+    todo, window, first, epoch = start.people, start.window, start.first, start.epoch
     if first or sweep:
-        report.planned += _unplanned(engine, pack, now, who, cfg, window)
+        report.planned += _unplanned(engine, pack, now, who, cfg, window, epoch)
         with session_scope(engine) as session:
             outbox.purge_agenda(session, now - timedelta(days=2))
     plans: dict[str, list[Candidate]] = {}
@@ -167,7 +169,7 @@ def dispatch_due(
                 if p not in plans or built.get(p, now) > (earliest if p in subjects else window)
             )
             if need:
-                params = params_at(session, now, who, cfg, earliest)
+                params = params_at(session, now, who, cfg, earliest, epoch)
                 _plan_into(plans, session, pack, params, need, cfg)
                 for p in need:
                     built[p] = earliest
@@ -191,7 +193,7 @@ def dispatch_due(
             batch = {p: plans[p] for p in todo if p in plans}
             made = {p: memo.made.get(p, now) for p in batch} if memo is not None else None
             report.planned += _retrying(
-                partial(_enqueue, engine, batch, now, who, cfg, window, made)
+                partial(_enqueue, engine, batch, now, who, cfg, window, epoch, made)
             )
         for p in changed:  # a side effect (deemed agreed) changed their facts: plan again
             plans.pop(p, None)
@@ -218,9 +220,7 @@ def _plan_into(
             plans.setdefault(c.about_id, []).append(c)
 
 
-def _changes(
-    engine: Engine, now: datetime, cfg: EngineConfig, sweep: bool
-) -> tuple[set[str], datetime, bool]:
+def _changes(engine: Engine, now: datetime, cfg: EngineConfig, sweep: bool) -> PassStart:
     with session_scope(engine) as session:
         return changed_since_last_pass(session, now, cfg, sweep=sweep)
 
@@ -237,12 +237,13 @@ def _unplanned(
     who: Recipients,
     cfg: EngineConfig,
     window: datetime,
+    epoch: datetime,
 ) -> int:
     """Plan people never planned (everyone on the store's first pass, newcomers on sweeps),
     one chunk per transaction so a large first pass commits as it goes."""
     enqueued = 0
     while True:
-        done = _retrying(partial(_unplanned_chunk, engine, pack, now, who, cfg, window))
+        done = _retrying(partial(_unplanned_chunk, engine, pack, now, who, cfg, window, epoch))
         if done is None:
             return enqueued
         enqueued += done
@@ -255,12 +256,13 @@ def _unplanned_chunk(
     who: Recipients,
     cfg: EngineConfig,
     window: datetime,
+    epoch: datetime,
 ) -> int | None:
     with session_scope(engine) as session:
         fresh = outbox.unplanned_people(session, cfg.chunk)
         if not fresh:
             return None
-        params = params_at(session, now, who, cfg, window)
+        params = params_at(session, now, who, cfg, window, epoch)
         return plan_and_enqueue(session, pack, params, fresh, cfg, window)
 
 
@@ -271,10 +273,11 @@ def _enqueue(
     who: Recipients,
     cfg: EngineConfig,
     window: datetime,
+    epoch: datetime,
     made: dict[str, datetime] | None = None,
 ) -> int:
     with session_scope(engine) as session:
-        params = params_at(session, now, who, cfg, window)
+        params = params_at(session, now, who, cfg, window, epoch)
         return enqueue_planned(session, planned, params, cfg, window, made)
 
 

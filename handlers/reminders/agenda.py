@@ -76,10 +76,12 @@ def params_at(
     recipients: Recipients,
     config: EngineConfig | None = None,
     window_start: datetime | None = None,
+    epoch: datetime | None = None,
 ) -> PlanParams:
     """Planning parameters at `now`; with a config, only candidates a pass can use are built:
-    due from `window_start` up to the horizon plus one replan period."""
-    epoch = outbox.get_instant(session, outbox.EPOCH) or now
+    due from `window_start` up to the horizon plus one replan period. `epoch`: the engine's
+    epoch when the caller has read it already (it never moves once set)."""
+    epoch = epoch or outbox.get_instant(session, outbox.EPOCH) or now
     return PlanParams(
         as_of=now,
         epoch=epoch,
@@ -143,9 +145,20 @@ def plan_and_enqueue(
     return enqueued
 
 
+@dataclass(frozen=True)
+class PassStart:
+    """What a pass starts from: who changed, the window to enqueue from, whether this is
+    the store's first pass (which set the epoch), and the epoch."""
+
+    people: set[str]
+    window: datetime
+    first: bool
+    epoch: datetime
+
+
 def changed_since_last_pass(
     session: Session, now: datetime, config: EngineConfig, *, sweep: bool = False
-) -> tuple[set[str], datetime, bool]:
+) -> PassStart:
     """People whose facts became known since the last pass, the start of the window to
     enqueue for them, and whether this is the store's first pass (which sets the epoch).
 
@@ -154,8 +167,10 @@ def changed_since_last_pass(
     sweep, rows added since the previous sweeps are found by id (`new_rows_since`):
     the safety net for writers that date facts before the instant they write them.
     """
-    first = outbox.get_instant(session, outbox.EPOCH) is None
-    if first:
+    epoch = outbox.get_instant(session, outbox.EPOCH)
+    first = epoch is None
+    if epoch is None:
+        epoch = now
         outbox.set_instant(session, outbox.EPOCH, now)
     mark = outbox.get_instant(session, outbox.WATERMARK)
     lookback = max(config.min_lookback, now - mark) if mark is not None else config.min_lookback
@@ -164,7 +179,7 @@ def changed_since_last_pass(
         people = changed_people(session, mark, now)
     if sweep or first:
         people |= _new_rows(session)
-    return people, now - lookback, first
+    return PassStart(people, now - lookback, first, epoch)
 
 
 def advance_watermark(session: Session, now: datetime) -> None:
