@@ -23,7 +23,7 @@ from sqlmodel import col
 
 from bench.seed import seed
 from bot.clock import FixedClock
-from bot.scheduler import dispatch_due
+from bot.dispatch import dispatch_due
 from bot.simulate import simulate
 from bot.transport import RecordingTransport
 from policy.engine import load_pack

@@ -116,7 +116,8 @@ def run_cmd(
     ] = None,
 ) -> None:
     """Run the live reminder loop; with no chat platform configured, messages print here."""
-    from bot.scheduler import default_worker_id, dispatch_due, run_forever
+    from bot.dispatch import dispatch_due
+    from bot.scheduler import default_worker_id, run_forever
 
     engine = cli_org.database(database_url)
     pack = cli_org.choose_pack(engine, policy)

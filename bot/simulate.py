@@ -25,7 +25,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
 
 from bot.clock import VirtualClock, require_aware
-from bot.scheduler import PlanMemo, dispatch_due, next_wake
+from bot.dispatch import PlanMemo, dispatch_due, next_wake
 from bot.settings import Settings
 from bot.transport import OutgoingMessage
 from handlers.reminders.agenda import EngineConfig

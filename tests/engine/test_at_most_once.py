@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.clock import FixedClock, VirtualClock
-from bot.scheduler import ReminderLoop, dispatch_due
+from bot.dispatch import dispatch_due
+from bot.scheduler import ReminderLoop
 from bot.transport import DeliveryFailed, OutgoingMessage, RecordingTransport
 from handlers.reminders import candidate as k
 from handlers.reminders.agenda import EngineConfig
@@ -236,11 +237,11 @@ def test_escalations_due_in_eleven_days_of_downtime_are_sent_once_by_two_replica
 
 
 def test_the_first_pass_commits_chunk_by_chunk(engine: Engine, org: Org, leeds: PolicyPack) -> None:
-    from bot import scheduler
+    from bot import dispatch
 
     org.team(size=9)
     calls = {"n": 0}
-    real = scheduler.plan_and_enqueue
+    real = dispatch.plan_and_enqueue
 
     def failing_third(*args: object, **kw: object) -> int:
         calls["n"] += 1
@@ -249,13 +250,13 @@ def test_the_first_pass_commits_chunk_by_chunk(engine: Engine, org: Org, leeds: 
         return real(*args, **kw)  # type: ignore[arg-type]
 
     cfg = EngineConfig(chunk=4)
-    scheduler.plan_and_enqueue = failing_third  # type: ignore[assignment]
+    dispatch.plan_and_enqueue = failing_third  # type: ignore[assignment]
     try:
         with pytest.raises(RuntimeError):
             dispatch_due(engine, leeds, FixedClock(local(date(2026, 6, 1), 7)),
                          RecordingTransport(), "t", config=cfg)  # fmt: skip
     finally:
-        scheduler.plan_and_enqueue = real
+        dispatch.plan_and_enqueue = real
     with session_scope(engine) as s:
         agenda = s.exec(select(Outbox).where(Outbox.kind == outbox.REPLAN)).all()
     assert len({r.recipient_id for r in agenda}) == 8  # two chunks of four kept

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from bot.clock import FixedClock, VirtualClock
-from bot.scheduler import ReminderLoop, dispatch_due
+from bot.dispatch import dispatch_due
+from bot.scheduler import ReminderLoop
 from bot.transport import DeliveryFailed, OutgoingMessage, RecordingTransport
 from handlers.reminders import candidate as k
 from handlers.reminders.agenda import EngineConfig

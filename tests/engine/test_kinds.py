@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.engine import Engine
 
 from bot.clock import FixedClock
-from bot.scheduler import dispatch_due
+from bot.dispatch import dispatch_due
 from bot.transport import RecordingTransport
 from handlers.reminders import candidate as k
 from policy.engine import PolicyPack

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from bot import cli_org
 from bot.clock import FixedClock, VirtualClock
-from bot.scheduler import ReminderLoop, dispatch_due
+from bot.dispatch import dispatch_due
+from bot.scheduler import ReminderLoop
 from bot.transport import RecordingTransport
 from handlers.reminders import candidate as k
 from policy.engine import PolicyPack

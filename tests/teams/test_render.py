@@ -19,6 +19,7 @@ from jsonschema import Draft6Validator
 from sqlalchemy.engine import Engine
 
 from bot.clock import FixedClock
+from bot.dispatch import dispatch_due
 from bot.render_teams import (
     MAX_CARD_BYTES,
     MAX_TABLE_ROWS,
@@ -26,7 +27,6 @@ from bot.render_teams import (
     render_cards,
     render_messages,
 )
-from bot.scheduler import dispatch_due
 from bot.teams.handlers_core import HandlersCore
 from bot.transport import RecordingTransport
 from handlers.chat import buttons, intents

@@ -12,7 +12,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from bot.clock import FixedClock
-from bot.scheduler import dispatch_due
+from bot.dispatch import dispatch_due
 from bot.teams.server import build_transport
 from bot.teams.transport import CompositeTransport, TeamsTransport, unreachable_notice_key
 from bot.transport import DeliveryFailed, OutgoingMessage
