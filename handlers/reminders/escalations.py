@@ -158,9 +158,13 @@ def overdue(
                 f"Supervision overdue: {me.name} "
                 + (f"(supervised by {sup.name}) " if sup else "(no supervisor) ")
                 + f"was due supervision by {fmt_day(st.next_due)} and none has been held "
-                f"{grace} working days later."
+                f"since: the {grace} working days' grace is over (escalation due {fmt_day(day)})."
             ),
-            facts=[Fact("Supervisee", me.name), Fact("Was due", fmt_day(st.next_due))],
+            facts=[
+                Fact("Supervisee", me.name),
+                Fact("Was due", fmt_day(st.next_due)),
+                Fact("Escalation due", fmt_day(day)),
+            ],
             citations=[cite(pack.escalation), cite(st.due)],
         ),
     )
