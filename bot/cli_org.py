@@ -35,6 +35,7 @@ from handlers.status import (
     without_cadence,
 )
 from policy.engine import PolicyError, PolicyPack, load_pack
+from policy.loader import available_packs, parse_text
 from storage.db import (
     DatabaseUrlError,
     get_setting,
@@ -47,6 +48,7 @@ from storage.db import (
 from storage.importer import ImportResult, import_absences, import_people, import_sessions
 from storage.migrate import SchemaNotReady, current_revision, require_current, upgrade
 from storage.outbox import request_replan
+from storage.packs import forget_stored_pack, store_pack_text, stored_pack_text
 from storage.people import (
     OrgError,
     get_person,
@@ -135,6 +137,10 @@ def choose_pack(engine: Engine | None, override: str | None) -> PolicyPack:
         return load_pack(ref or DEFAULT_POLICY)
     with session_scope(engine) as session:
         stored = get_setting(session, POLICY_KEY)
+        text = stored_pack_text(session) if stored and stored not in available_packs() else None
+    if text is not None:
+        origin, body = text
+        return parse_text(body, f"{origin} (as stored by `supervision-bot init`)")
     try:
         return load_pack(stored or DEFAULT_POLICY)
     except PolicyError as exc:
@@ -181,15 +187,31 @@ def init(
     upgrade(engine)
     with session_scope(engine) as session:
         stored = get_setting(session, POLICY_KEY)
+        kept = stored_pack_text(session)
         ref = policy or Settings().supervision_policy or stored or DEFAULT_POLICY
-        pack = load_pack(ref)
-        if Path(ref).suffix in (".yaml", ".yml"):
-            ref = str(Path(ref).resolve())
+        if ref.strip() in available_packs():
+            pack = load_pack(ref)
+            forget_stored_pack(session)
+            note = None
+        elif not (policy or Settings().supervision_policy) and kept is not None:
+            # A re-run with no --policy keeps the stored text (the file may be long gone).
+            pack, note = parse_text(kept[1], kept[0]), f"kept the text stored from {kept[0]}"
+        else:
+            pack = load_pack(ref)  # an unknown name or an unreadable file: a clear error
+            path = Path(ref.strip()).expanduser().resolve()
+            ref = str(path)
+            store_pack_text(session, ref, path.read_text(encoding="utf-8"), CLOCK.now())
+            note = (
+                f"its text is stored in the database (every replica uses it); after editing "
+                f"{path.name}, run `supervision-bot init --policy {path}` again"
+            )
         put_setting(session, POLICY_KEY, ref)
     revision = current_revision(engine)
     console = out()
     console.print(f"Database ready at {safe_url(str(engine.url))} (schema {revision}).")
     console.print(f"Policy: {pack.name} - {pack.title} ({pack.version}).")
+    if note:
+        console.print(f"Policy file: {note}.")
 
 
 def today_local() -> date:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -26,6 +26,17 @@ class OrgSetting(SQLModel, table=True):
     __tablename__ = "org_setting"
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=4000)
+
+
+class StoredPack(SQLModel, table=True):
+    """The text of the custom policy pack `init --policy FILE` read: every replica plans
+    from the same pack, whatever files its own machine has."""
+
+    __tablename__ = "stored_pack"
+    key: str = Field(primary_key=True, max_length=64)
+    origin: str = Field(max_length=1000)  # the file it was read from
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    stored_at: datetime = _instant(nullable=False)  # type: ignore[assignment]
 
 
 class Person(SQLModel, table=True):

@@ -297,15 +297,48 @@ def test_unsupported_database_urls(run: Run, url: str, expected: str) -> None:
     _user_error(run("init", "--database-url", url), expected)
 
 
-def test_a_moved_custom_pack_says_how_to_recover(run: Run, tmp_path: Path) -> None:
+def test_a_custom_pack_is_stored_so_a_moved_file_changes_nothing(run: Run, tmp_path: Path) -> None:
+    leeds = (Path(__file__).parents[2] / "policy/packs/leeds.yaml").read_text("utf-8")
+    pack = tmp_path / "ours.yaml"
+    pack.write_text(leeds.replace("name: leeds", "name: ours", 1), encoding="utf-8")
+    url = ("--database-url", f"sqlite:///{tmp_path}/o.db")
+    first = run("init", "--policy", str(pack), *url)
+    assert first.exit_code == 0, first.output
+    assert "Policy: ours" in first.stdout and "stored in the database" in first.stdout
+    pack.rename(tmp_path / "moved.yaml")  # another replica, or a tidied folder
+    status = run("status", "--json", *url)
+    assert status.exit_code == 0, status.output
+    again = run("init", *url)  # a re-run (an upgrade) keeps the stored text
+    assert again.exit_code == 0 and "Policy: ours" in again.stdout
+    assert "kept the text stored from" in again.stdout
+    builtin = run("init", "--policy", "warwickshire", *url)
+    assert builtin.exit_code == 0 and "Policy: warwickshire" in builtin.stdout
+    assert "Policy: warwickshire" in run("init", *url).stdout
+
+
+def test_a_custom_pack_in_an_old_database_that_has_moved_says_how_to_recover(
+    run: Run, tmp_path: Path
+) -> None:
+    from storage.db import make_engine, session_scope
+    from storage.packs import forget_stored_pack
+
     pack = tmp_path / "ours.yaml"
     pack.write_text((Path(__file__).parents[2] / "policy/packs/leeds.yaml").read_text("utf-8"))
     url = f"sqlite:///{tmp_path}/o.db"
     assert run("init", "--policy", str(pack), "--database-url", url).exit_code == 0
+    engine = make_engine(url)  # as `init` left it before the text was stored: a path only
+    with session_scope(engine) as s:
+        forget_stored_pack(s)
+    engine.dispose()
     pack.rename(tmp_path / "moved.yaml")
     _user_error(run("status", "--database-url", url), "policy pack file not found",
                 "the pack `supervision-bot init` recorded for this database",
                 "supervision-bot init --policy NAME_OR_FILE")
+
+
+def test_init_names_an_unknown_pack(run: Run, tmp_path: Path) -> None:
+    url = ("--database-url", f"sqlite:///{tmp_path}/o.db")
+    _user_error(run("init", "--policy", "leds", *url), "no policy pack called 'leds'")
 
 
 def test_yearly_minimums_count_sessions_by_kind(run: Run, db_url: str, tmp_path: Path) -> None:
