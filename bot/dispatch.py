@@ -300,9 +300,27 @@ def next_due(engine: Engine) -> datetime | None:
 def next_wake(engine: Engine) -> datetime | None:
     """The next instant anything can happen: a row falls due, or a recorded fact becomes
     known (seen by the hourly sweep, so at the top of the hour after it)."""
-    with session_scope(engine) as session:
-        due = outbox.next_due_instant(session)
-        mark = outbox.get_instant(session, outbox.WATERMARK)
-        fact = next_fact_instant(session, mark) if mark is not None else None
-    options = [t for t in (due, ceil_hour(fact) if fact else None) if t is not None]
-    return min(options) if options else None
+    return WakeUps(engine).next()
+
+
+class WakeUps:
+    """`next_wake`, asked again and again through a replay: the next fact instant found is
+    remembered until the watermark passes it. (Nothing a pass writes is a fact dated after
+    the pass: a record deemed agreed is dated at its message's due instant.)"""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._looked: datetime | None = None  # the watermark the fact was looked up from
+        self._fact: datetime | None = None
+
+    def next(self) -> datetime | None:
+        with session_scope(self.engine) as session:
+            due = outbox.next_due_instant(session)
+            mark = outbox.get_instant(session, outbox.WATERMARK)
+            if mark is not None and (
+                self._looked is None or (self._fact is not None and self._fact <= mark)
+            ):
+                self._fact, self._looked = next_fact_instant(session, mark), mark
+        fact = self._fact if mark is not None else None
+        options = [t for t in (due, ceil_hour(fact) if fact else None) if t is not None]
+        return min(options) if options else None

@@ -25,7 +25,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
 
 from bot.clock import VirtualClock, require_aware
-from bot.dispatch import PlanMemo, dispatch_due, next_wake
+from bot.dispatch import PlanMemo, WakeUps, dispatch_due
 from bot.settings import Settings
 from bot.transport import OutgoingMessage
 from handlers.reminders.agenda import EngineConfig
@@ -164,6 +164,7 @@ def simulate(
     # Every fact is seen at its own instant here, so plans can be kept (inside the replan
     # period: a kept plan sees candidates up to when it was made plus the horizon and that).
     memo = PlanMemo(keep=config.replan_every - timedelta(days=1))
+    wakes = WakeUps(copy)
     # The objects alive now (the modules, the store's metadata) outlive the run: leave them
     # out of the collector's full passes, which a long replay triggers again and again.
     gc.freeze()
@@ -182,7 +183,7 @@ def simulate(
                 memo=memo,
             )
             sweep = False
-            wake = next_wake(copy)
+            wake = wakes.next()
             if wake is None or wake > end:
                 break
             if wake <= clock.now():  # nothing left at this instant can move us on
