@@ -188,12 +188,13 @@ def init(
     with session_scope(engine) as session:
         stored = get_setting(session, POLICY_KEY)
         kept = stored_pack_text(session)
-        ref = policy or Settings().supervision_policy or stored or DEFAULT_POLICY
+        asked = policy or Settings().supervision_policy
+        ref = asked or stored or DEFAULT_POLICY
         if ref.strip() in available_packs():
             pack = load_pack(ref)
             forget_stored_pack(session)
             note = None
-        elif not (policy or Settings().supervision_policy) and kept is not None:
+        elif not asked and kept is not None:
             # A re-run with no --policy keeps the stored text (the file may be long gone).
             pack, note = parse_text(kept[1], kept[0]), f"kept the text stored from {kept[0]}"
         else:

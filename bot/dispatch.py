@@ -159,7 +159,7 @@ def dispatch_due(
                 if p not in plans or built.get(p, now) > (earliest if p in subjects else window)
             )
             if need:
-                params = params_at(session, now, who, cfg, earliest, epoch)
+                params = params_at(now, who, cfg, earliest, epoch)
                 _plan_into(plans, session, pack, params, need, cfg)
                 for p in need:
                     built[p] = earliest
@@ -252,7 +252,7 @@ def _unplanned_chunk(
         fresh = outbox.unplanned_people(session, cfg.chunk)
         if not fresh:
             return None
-        params = params_at(session, now, who, cfg, window, epoch)
+        params = params_at(now, who, cfg, window, epoch)
         return plan_and_enqueue(session, pack, params, fresh, cfg, window)
 
 
@@ -267,7 +267,7 @@ def _enqueue(
     made: dict[str, datetime] | None = None,
 ) -> int:
     with session_scope(engine) as session:
-        params = params_at(session, now, who, cfg, window, epoch)
+        params = params_at(now, who, cfg, window, epoch)
         return enqueue_planned(session, planned, params, cfg, window, made)
 
 

@@ -294,9 +294,7 @@ class Settlement:
         self.postponed: list[dict[str, Any]] = []
 
     def settle(self, row: DueRow, status: str, why: str | None = None) -> None:
-        """As `mark`: a dropped or failed row counts an attempt, a done one does not."""
-        tries = row.attempts + (0 if status == DONE else 1)
-        why = why[:2000] if why else None
+        tries, why = _attempted(row.attempts, status), _error(why)
         self.settled.append({"row_id": row.id, "new_status": status, "tries": tries, "why": why})
 
     def postpone(self, row: DueRow, due: datetime) -> None:
@@ -383,10 +381,19 @@ def interrupted_sends(session: Session, older_than: datetime) -> list[Outbox]:
 
 def mark(row: Outbox, status: str, now: datetime, error: str | None = None) -> None:
     row.status = status
-    row.attempts = (row.attempts or 0) + (0 if status in (DONE,) else 1)
+    row.attempts = _attempted(row.attempts or 0, status)
     if status == SENT:
         row.sent_at = now
-    row.error = error[:2000] if error else None
+    row.error = _error(error)
+
+
+def _attempted(attempts: int, status: str) -> int:
+    """Attempts after a row ends in `status`: a done agenda row used none."""
+    return attempts + (0 if status == DONE else 1)
+
+
+def _error(why: str | None) -> str | None:
+    return why[:2000] if why else None
 
 
 def purge_agenda(session: Session, before: datetime) -> int:

@@ -71,24 +71,22 @@ def fallback_recipients(
 
 
 def params_at(
-    session: Session,
     now: datetime,
     recipients: Recipients,
-    config: EngineConfig | None = None,
-    window_start: datetime | None = None,
-    epoch: datetime | None = None,
+    config: EngineConfig,
+    window_start: datetime,
+    epoch: datetime,
 ) -> PlanParams:
-    """Planning parameters at `now`; with a config, only candidates a pass can use are built:
-    due from `window_start` up to the horizon plus one replan period. `epoch`: the engine's
-    epoch when the caller has read it already (it never moves once set)."""
-    epoch = epoch or outbox.get_instant(session, outbox.EPOCH) or now
+    """Planning parameters at `now`: only candidates a pass can use are built, due from
+    `window_start` up to the horizon plus one replan period. `epoch`: the engine's epoch, as
+    the pass read it (`changed_since_last_pass`; it never moves once set)."""
     return PlanParams(
         as_of=now,
         epoch=epoch,
         fallback_id=recipients.fallback_id,
         admin_ids=recipients.admin_ids,
         earliest=window_start,
-        latest=now + config.horizon + config.replan_every if config else None,
+        latest=now + config.horizon + config.replan_every,
     )
 
 
