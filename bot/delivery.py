@@ -149,40 +149,49 @@ def send_all(
 ) -> None:
     """Send claimed messages in order, each at most once.
 
-    A message is marked "sending" and committed before the transport is called; once the
-    transport has taken it, it is marked "sent" in the transaction that marks the next
-    one "sending" (one commit per message, on one connection). A crash or a failed
-    commit leaves at most the message in hand "sending": reported, never sent twice.
+    Messages are marked "sending" and committed before the transport is called, `cfg.
+    send_batch` at a time; once the transport has taken them, they are marked "sent" in
+    the transaction that marks the next ones "sending" (one commit per batch, on one
+    connection). A crash or a failed commit leaves at most the batch in hand "sending":
+    reported, never sent twice. The live loop sends one at a time, so a crash leaves at
+    most one message in doubt; the simulation, which has no crash to survive, whole batches.
     """
     if not jobs:
         return
-    delivered: Job | None = None  # taken by the transport, not yet marked sent
+    delivered: list[Job] = []  # taken by the transport, not yet marked sent
+    size = max(cfg.send_batch, 1)
     with engine.connect() as conn:
         try:
-            for job in jobs:
+            for i in range(0, len(jobs), size):
+                group = jobs[i : i + size]
                 with conn.begin():
-                    if delivered is not None:
-                        outbox.mark_sent(conn, delivered.row_id, now, delivered.attempts + 1)
-                    started = outbox.start_sending(conn, job.row_id, worker_id, clock.now())
-                delivered = None
-                if not started:
-                    log.info(
-                        "the claim on %s was released before sending; another pass has it",
-                        job.message.key,
+                    outbox.mark_sent(conn, _sent(delivered), now)
+                    started = outbox.start_sending(
+                        conn, [j.row_id for j in group], worker_id, clock.now()
                     )
-                    continue
-                if _deliver(engine, job, transport, now, cfg, report):
-                    delivered = job
+                delivered = []
+                for job in group:
+                    if job.row_id not in started:
+                        log.info(
+                            "the claim on %s was released before sending; another pass has it",
+                            job.message.key,
+                        )
+                    elif _deliver(engine, job, transport, now, cfg, report):
+                        delivered.append(job)
         finally:
-            if delivered is not None:
+            if delivered:
                 try:
                     with conn.begin():
-                        outbox.mark_sent(conn, delivered.row_id, now, delivered.attempts + 1)
+                        outbox.mark_sent(conn, _sent(delivered), now)
                 except Exception:
                     log.exception(
-                        "%s was sent but not marked sent; it stays 'sending', never resent",
-                        delivered.message.key,
+                        "%s sent but not marked sent; left 'sending', never resent",
+                        ", ".join(j.message.key for j in delivered),
                     )
+
+
+def _sent(jobs: list[Job]) -> list[tuple[int, int]]:
+    return [(j.row_id, j.attempts + 1) for j in jobs]
 
 
 def _deliver(

@@ -8,7 +8,9 @@ live loop, by the hourly sweep) — jumping straight from one to the next.
 The replay fills the outbox only a few days ahead (`REPLAY_CONFIG`): the live loop's
 fortnight protects against downtime, which a replay does not have, and rows enqueued
 far ahead are mostly re-planned before they fall due. How far ahead the outbox is
-filled changes the work, never what is sent (tests/engine/test_replay_tuning.py).
+filled changes the work, never what is sent (tests/engine/test_replay_tuning.py). It
+also marks messages "sending" a batch at a time: one at a time is how the live loop keeps
+a crash from leaving more than one message in doubt, and a replay cannot crash that way.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from policy.engine import PolicyPack
 from storage import models
 from storage.models import Person
 
-REPLAY_CONFIG = EngineConfig(horizon=timedelta(days=3))
+REPLAY_CONFIG = EngineConfig(horizon=timedelta(days=3), send_batch=200)
 
 # The facts a replay needs (never the outbox, chat state or private notes).
 COPIED = (

@@ -325,11 +325,12 @@ def claim(session: Session, row_ids: Sequence[int], worker_id: str, now: datetim
 _START_SENDING = (
     update(_OUTBOX)
     .where(
-        _OUTBOX.c.id == bindparam("row_id"),
+        ids_in(_OUTBOX.c.id),
         _OUTBOX.c.status == CLAIMED,
         _OUTBOX.c.claimed_by == bindparam("worker"),
     )
     .values(status=SENDING, claimed_at=bindparam("at"))
+    .returning(_OUTBOX.c.id)
 )
 _MARK_SENT = (
     update(_OUTBOX)
@@ -339,17 +340,22 @@ _MARK_SENT = (
 
 
 def start_sending(
-    session: Session | Connection, row_id: int, worker_id: str, now: datetime
-) -> bool:
-    """Claimed -> sending, if the claim is still ours (False: it was released meanwhile)."""
-    params = {"row_id": row_id, "worker": worker_id, "at": now}
-    result: Any = session.execute(_START_SENDING, params)
-    return int(result.rowcount or 0) == 1
+    conn: Session | Connection, row_ids: Sequence[int], worker_id: str, now: datetime
+) -> set[int]:
+    """Claimed -> sending, for the rows whose claim is still ours (the others were
+    released meanwhile): the ids started."""
+    started: set[int] = set()
+    for part in chunks(sorted(row_ids)):
+        params = {"ids": list(part), "worker": worker_id, "at": now}
+        started.update(conn.execute(_START_SENDING, params).scalars())
+    return started
 
 
-def mark_sent(conn: Session | Connection, row_id: int, now: datetime, attempts: int) -> None:
-    """Sending -> sent, after the transport has taken the message."""
-    conn.execute(_MARK_SENT, {"row_id": row_id, "at": now, "tries": attempts})
+def mark_sent(conn: Session | Connection, sent: Sequence[tuple[int, int]], now: datetime) -> None:
+    """Sending -> sent, after the transport has taken the messages: (row id, attempts)."""
+    if sent:
+        rows = [{"row_id": row_id, "at": now, "tries": tries} for row_id, tries in sent]
+        conn.execute(_MARK_SENT, rows)
 
 
 _RELEASE = (

@@ -40,6 +40,9 @@ class EngineConfig:
     min_lookback: timedelta = timedelta(days=2)
     chunk: int = 500
     claim_batch: int = 200
+    # Messages marked "sending" per commit: a crash leaves at most these in doubt (sent or
+    # not), never sent again. One in the live loop; the simulation never crashes.
+    send_batch: int = 1
     unplanned_batch: int = 20_000
     # Delivery retries back off exponentially from `retry_delay` up to `retry_max_delay`,
     # while the message is still useful; messages useful however late (escalations,

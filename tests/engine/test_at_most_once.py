@@ -139,6 +139,52 @@ def test_a_crash_while_sending_never_sends_that_message_again(
         assert row.status == outbox.FAILED and row.claimed_by == "replica-a"
 
 
+def test_sending_in_batches_a_crash_leaves_the_batch_in_hand_in_doubt_never_resent(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    """With `send_batch` (the simulation's setting), the batch in hand is "sending" when the
+    crash comes: what the transport took is marked sent on the way out, the message that
+    was in the transport's hands stays in doubt and is never sent again."""
+    nine = _reminders_at_nine(org, engine, leeds)
+    due = _due(engine, nine)
+    assert due >= 6
+    cfg = EngineConfig(send_batch=2)
+    crashing = _Boom(4, _Crash())  # the second message of the second batch
+    with pytest.raises(_Crash):
+        dispatch_due(engine, leeds, FixedClock(nine), crashing, "replica-a", config=cfg)
+    assert len(crashing.sent) == 3
+    assert _statuses(engine) == Counter(
+        {outbox.SENT: 3, outbox.SENDING: 1, outbox.CLAIMED: due - 4}
+    )
+    other = RecordingTransport()
+    report = dispatch_due(
+        engine, leeds, FixedClock(nine + timedelta(minutes=20)), other, "b", config=cfg
+    )
+    assert len(report.sent) == due - 4
+    (interrupted,) = [key for key, why in report.failed if why.startswith("interrupted")]
+    keys = [m.key for _, m in crashing.sent] + [m.key for _, m in other.sent]
+    assert len(keys) == len(set(keys)) == due - 1 and interrupted not in keys
+
+
+def test_a_batch_sends_only_the_rows_still_claimed_by_this_pass(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    nine = _reminders_at_nine(org, engine, leeds)
+    due = _due(engine, nine)
+    with session_scope(engine) as s:
+        rows = outbox.claim_due(s, nine, 10)
+        outbox.claim(s, [r.id for r in rows], "replica-a", nine)
+        mine = [r.id for r in rows if r.kind != outbox.REPLAN]
+        started = outbox.start_sending(s.connection(), mine[:3], "replica-b", nine)
+        assert started == set()  # not ours: nothing starts
+        started = outbox.start_sending(s.connection(), mine[:3], "replica-a", nine)
+        assert started == set(mine[:3])
+        assert outbox.start_sending(s.connection(), mine[:3], "replica-a", nine) == set()
+        outbox.mark_sent(s.connection(), [(i, 1) for i in mine[:3]], nine)
+    statuses = _statuses(engine)
+    assert statuses[outbox.SENT] == 3 and due >= 3
+
+
 def test_a_25_minute_outage_is_retried_with_back_off_until_delivered(
     engine: Engine, org: Org, leeds: PolicyPack
 ) -> None:
