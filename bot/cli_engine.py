@@ -29,6 +29,16 @@ AsJson = Annotated[
     bool, typer.Option("--json", help="Print one JSON array sorted by 'at' instead of a timeline.")
 ]
 
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Processes replaying the supervision trees side by side (default: one per CPU "
+        "for organisations of 300 people or more, else 1). The messages are the same.",
+    ),
+]
+
 
 def _bounds(first: date, last: date, tz: str) -> tuple[datetime, datetime]:
     start = local_instant(first, time(0), tz)
@@ -43,6 +53,7 @@ def simulate_cmd(
     as_json: AsJson = False,
     database_url: cli_org.DatabaseUrl = None,
     policy: cli_org.Policy = None,
+    workers: Workers = None,
 ) -> None:
     """Replay the store's history between two days and show every message the bot would send.
 
@@ -61,7 +72,7 @@ def simulate_cmd(
     settings = Settings()
     tz = cli_org.org_timezone()
     start, end = _bounds(first, last, tz)
-    messages = simulate(engine, pack, start, end, settings=settings)
+    messages = simulate(engine, pack, start, end, settings=settings, workers=workers)
     if as_json:
         typer.echo(to_json(messages))
         return

@@ -17,8 +17,13 @@ from __future__ import annotations
 
 import gc
 import json
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from multiprocessing.context import BaseContext
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +33,7 @@ from sqlmodel import SQLModel, create_engine
 
 from bot.clock import VirtualClock, require_aware
 from bot.dispatch import PlanMemo, WakeUps, dispatch_due
+from bot.replay_shards import Facts, split
 from bot.settings import Settings
 from bot.transport import OutgoingMessage
 from handlers.reminders.agenda import EngineConfig
@@ -36,6 +42,7 @@ from storage import models
 from storage.models import Person
 
 REPLAY_CONFIG = EngineConfig(horizon=timedelta(days=3), send_batch=200)
+SHARD_FROM = 300  # people: below this, starting worker processes costs more than it saves
 
 # The facts a replay needs (never the outbox, chat state or private notes).
 COPIED = (
@@ -100,10 +107,24 @@ class _Record:
         )
 
 
-def private_copy(source: Engine, *, assume_held_after: datetime | None = None) -> Engine:
-    """An in-memory SQLite database holding a copy of the store's facts (with the same
-    indexes as the store: `create_all` builds every index the models declare, and one
-    more, below)."""
+def read_facts(source: Engine, *, assume_held_after: datetime | None = None) -> Facts:
+    """The store's facts, table by table (the engine's own settings left out)."""
+    meta = SQLModel.metadata
+    facts: Facts = {}
+    with source.connect() as src:
+        for name in COPIED:
+            rows = [dict(r) for r in src.execute(select(meta.tables[name])).mappings()]
+            if name == "org_setting":
+                rows = [r for r in rows if not str(r["key"]).startswith("engine.")]
+            if name == "supervision_session" and assume_held_after is not None:
+                rows = [_assume_held(r, assume_held_after) for r in rows]
+            facts[name] = rows
+    return facts
+
+
+def private_copy(facts: Facts) -> Engine:
+    """An in-memory SQLite database holding `facts` (with the same indexes as the store:
+    `create_all` builds every index the models declare, and one more, below)."""
     copy = create_engine(
         "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
     )
@@ -117,16 +138,10 @@ def private_copy(source: Engine, *, assume_held_after: datetime | None = None) -
         conn.exec_driver_sql(
             "CREATE INDEX ix_replay_outbox_agenda ON outbox (recipient_id, kind, status)"
         )
-    with source.connect() as src, copy.begin() as dst:
         for name in COPIED:
-            table = meta.tables[name]
-            rows = [dict(r) for r in src.execute(select(table)).mappings()]
-            if name == "org_setting":
-                rows = [r for r in rows if not str(r["key"]).startswith("engine.")]
-            if name == "supervision_session" and assume_held_after is not None:
-                rows = [_assume_held(r, assume_held_after) for r in rows]
+            rows = facts.get(name, [])
             for i in range(0, len(rows), 500):
-                dst.execute(table.insert(), rows[i : i + 500])
+                conn.execute(meta.tables[name].insert(), rows[i : i + 500])
     return copy
 
 
@@ -148,19 +163,55 @@ def simulate(
     settings: Settings | None = None,
     config: EngineConfig | None = None,
     assume_held: bool = False,
+    workers: int | None = None,
 ) -> list[SimulatedMessage]:
     """Every message the live loop would send in [start, end], in time order.
 
     Writes nothing to `engine`'s database. `assume_held` forecasts rather than replays:
     sessions booked after `start` with no outcome are taken as held when booked (the
     demo's "next weeks" view), so the forecast is not full of missed sessions.
+
+    `workers`: how many processes replay the supervision trees (`bot.replay_shards`);
+    by default one per CPU once the organisation has `SHARD_FROM` people, else one.
     """
     require_aware(start)
     require_aware(end)
     if end < start:
         raise ValueError("the simulation must end after it starts")
+    if workers is not None and workers < 1:
+        raise ValueError("a simulation needs at least one worker")
     config = config or REPLAY_CONFIG
-    copy = private_copy(engine, assume_held_after=start if assume_held else None)
+    facts = read_facts(engine, assume_held_after=start if assume_held else None)
+    if workers is None:
+        workers = _cpus() if len(facts["person"]) >= SHARD_FROM else 1
+    shards = split(facts, workers, _guests(facts, settings)) if workers > 1 else []
+    sent: list[tuple[Any, ...]] = []
+    if len(shards) > 1:
+        with ProcessPoolExecutor(len(shards), mp_context=_start_method()) as pool:
+            jobs = [
+                pool.submit(replay, shard.facts, pack, start, end, settings, config)
+                for shard in shards
+            ]
+            for shard, job in zip(shards, jobs, strict=True):
+                sent.extend(m for m in job.result() if shard.owns(m[3], m[2]))
+    else:
+        sent = replay(facts, pack, start, end, settings, config)
+    out = [SimulatedMessage(*m) for m in sent if start <= m[0] <= end]
+    out.sort(key=_order)
+    return out
+
+
+def replay(
+    facts: Facts,
+    pack: PolicyPack,
+    start: datetime,
+    end: datetime,
+    settings: Settings | None,
+    config: EngineConfig,
+) -> list[tuple[Any, ...]]:
+    """Run the live dispatch code on a private copy of `facts`, at every instant something
+    can happen from `start` to `end`: what the recording transport kept."""
+    copy = private_copy(facts)
     clock = VirtualClock(start)
     transport = _Record()
     # Every fact is seen at its own instant here, so plans can be kept (inside the replan
@@ -194,9 +245,33 @@ def simulate(
     finally:
         gc.unfreeze()
         copy.dispose()
-    out = [SimulatedMessage(*sent) for sent in transport.sent if start <= sent[0] <= end]
-    out.sort(key=_order)
-    return out
+    return transport.sent
+
+
+def _guests(facts: Facts, settings: Settings | None) -> set[str]:
+    """Who receives escalations from every tree: the fallback recipient and the admins."""
+    found = {s["value"] for s in facts["org_setting"] if s["key"] == "escalation_fallback_id"}
+    if settings is not None:
+        found.add(settings.escalation_fallback_id or "")
+        found.update(settings.admin_ids)
+    return {g for g in found if g}
+
+
+def _start_method() -> BaseContext:
+    """Fork where it is safe (a POSIX process with one thread: nothing else can hold a
+    lock the children would inherit); otherwise spawn, which starts afresh (and so needs
+    a calling script's own work under `if __name__ == "__main__"`, as every entry point of
+    this project has)."""
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _order(m: SimulatedMessage) -> tuple[Any, ...]:

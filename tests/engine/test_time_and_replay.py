@@ -183,9 +183,15 @@ def test_simulate_command_prints_json_sorted_by_at(db_url: str, engine: Engine, 
             db_url,
             "--policy",
             "leeds",
+            "--workers",
+            "2",
         ],
     )
     assert readable.exit_code == 0 and "(session reminder about" in readable.stdout
+    none = runner.invoke(
+        app, ["simulate", "--from", "2026-06-01", "--to", "2026-06-05", "--workers", "0"]
+    )
+    assert none.exit_code == 2 and "--workers" in none.output and "Traceback" not in none.output
     bad = runner.invoke(
         app,
         ["simulate", "--from", "2026-06-31", "--to", "2026-07-01", "--database-url", db_url],
