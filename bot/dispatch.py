@@ -41,7 +41,7 @@ from policy.engine import PolicyPack
 from storage import outbox
 from storage.db import session_scope
 from storage.status_queries import people_by_id
-from storage.timeline import next_fact_instant
+from storage.timeline import SteadyFacts, next_fact_instant
 
 log = logging.getLogger("supervision.engine")
 T = TypeVar("T")
@@ -55,6 +55,8 @@ class PlanMemo:
     A plan covers candidates up to the horizon plus one replan period ahead of when it
     was made, so it is kept for at most `keep` (inside the replan period). `built` holds
     the earliest due instant each plan was built from: a row due before it needs a new one.
+    `steady` holds the facts no pass changes (people, supervisor history, agreements),
+    looked up once for every plan of the replay.
     """
 
     keep: timedelta = timedelta(days=13)
@@ -62,6 +64,7 @@ class PlanMemo:
     made: dict[str, datetime] = field(default_factory=dict)
     built: dict[str, datetime] = field(default_factory=dict)
     recipients: Recipients | None = None
+    steady: SteadyFacts = field(default_factory=SteadyFacts)
 
     def for_pass(self, now: datetime, changed: set[str]) -> dict[str, list[Candidate]]:
         stale = set(changed)
@@ -159,7 +162,8 @@ def dispatch_due(
                 if p not in plans or built.get(p, now) > (earliest if p in subjects else window)
             )
             if need:
-                params = params_at(now, who, cfg, earliest, epoch)
+                steady = memo.steady if memo is not None else None
+                params = params_at(now, who, cfg, earliest, epoch, steady)
                 _plan_into(plans, session, pack, params, need, cfg)
                 for p in need:
                     built[p] = earliest

@@ -16,7 +16,7 @@ and a `Timeline` remembers the people and supervisors it has looked up.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -163,8 +163,12 @@ _OPEN_ACTIONS = sa_select(_ACTIONS).where(
 )
 # `active` is tested on the rows found: as a filter, SQLite would rather scan every
 # active person than seek the supervisor index.
-_SUPERVISED_NOW = sa_select(_PEOPLE.c.id, _PEOPLE.c.active).where(ids_in(_PEOPLE.c.supervisor_id))
-_SUPERVISED_EVER = sa_select(_CHANGES.c.person_id).where(ids_in(_CHANGES.c.supervisor_id))
+_SUPERVISED_NOW = sa_select(_PEOPLE.c.id, _PEOPLE.c.active, _PEOPLE.c.supervisor_id).where(
+    ids_in(_PEOPLE.c.supervisor_id)
+)
+_SUPERVISED_EVER = sa_select(_CHANGES.c.person_id, _CHANGES.c.supervisor_id).where(
+    ids_in(_CHANGES.c.supervisor_id)
+)
 
 
 def _chunked(session: Session, stmt: Any, ids: Iterable[str], **params: Any) -> Iterator[Any]:
@@ -174,59 +178,84 @@ def _chunked(session: Session, stmt: Any, ids: Iterable[str], **params: Any) -> 
         yield from conn.execute(stmt, {**params, "ids": list(part)}).all()
 
 
+@dataclass
+class SteadyFacts:
+    """What timelines looked up that no engine pass changes: people, their supervisors on
+    a day, when the supervision began, agreements in force on a day, who a supervisor ever
+    supervised. A replay shares one across its timelines (its copy of the store changes
+    only sessions and the outbox while it runs); the live loop, whose store anyone may
+    write at any moment, never does."""
+
+    people: dict[str, KnownPerson | None] = field(default_factory=dict)
+    supervisor: dict[tuple[str, date], str | None] = field(default_factory=dict)
+    since: dict[tuple[str, date], date] = field(default_factory=dict)
+    agreement: dict[tuple[str, date], KnownAgreement | None] = field(default_factory=dict)
+    ever_supervised: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
 class Timeline:
     """Read the store as known at `as_of`.
 
-    People and supervisors looked up once are remembered: a planning batch asks about
-    the same supervisors and line managers from several loaders.
+    People and supervisors looked up once are remembered (for the timeline, or with
+    `steady` for every timeline sharing it): a planning batch asks about the same
+    supervisors and line managers from several loaders.
     """
 
-    def __init__(self, session: Session, as_of: datetime) -> None:
+    def __init__(
+        self, session: Session, as_of: datetime, steady: SteadyFacts | None = None
+    ) -> None:
         require_aware(as_of)
         self.session = session
         self.as_of = as_of
-        self._people: dict[str, KnownPerson | None] = {}
-        self._supervisor: dict[str, str | None] = {}
+        self.steady = steady or SteadyFacts()
+
+    def _day(self, person: KnownPerson) -> date:
+        return local_date(self.as_of, person.timezone)
 
     def people(self, ids: Iterable[str]) -> dict[str, KnownPerson]:
         """Everyone (active or not) among `ids`."""
+        known = self.steady.people
         wanted = set(ids)
-        missing = wanted - self._people.keys()
+        missing = wanted - known.keys()
         if missing:
-            self._people.update(dict.fromkeys(missing))
+            known.update(dict.fromkeys(missing))
             for row in run(self.session, _PERSON_ROWS, sorted(missing)):
                 if row[0] in missing:
-                    self._people[row[0]] = KnownPerson(*row)
-        return {pid: p for pid in wanted if (p := self._people[pid]) is not None}
+                    known[row[0]] = KnownPerson(*row)
+        return {pid: p for pid in wanted if (p := known[pid]) is not None}
 
     def supervisors(self, people: Iterable[KnownPerson]) -> dict[str, str | None]:
         """Each person's supervisor on their local date of `as_of`."""
+        known = self.steady.supervisor
         plist = list(people)
-        todo = {p.id: p for p in plist if p.id not in self._supervisor}
+        keyed = {p.id: (p.id, self._day(p)) for p in plist}
+        todo = {p.id: p for p in plist if keyed[p.id] not in known}
         if todo:
-            self._supervisor.update(
-                supervisors_on(
-                    self.session,
-                    {pid: local_date(self.as_of, p.timezone) for pid, p in todo.items()},
-                    fallback={pid: p.supervisor_id for pid, p in todo.items()},
-                )
+            found = supervisors_on(
+                self.session,
+                {pid: keyed[pid][1] for pid in todo},
+                fallback={pid: p.supervisor_id for pid, p in todo.items()},
             )
-        return {p.id: self._supervisor[p.id] for p in plist}
+            known.update({keyed[pid]: sup for pid, sup in found.items()})
+        return {pid: known[key] for pid, key in keyed.items()}
 
     def supervisor_since(self, people: Iterable[KnownPerson]) -> dict[str, date]:
         """The day each person's current supervision relationship began (latest change in force).
 
         People with no change history are taken to have had their supervisor since role start.
         """
-        plist = list(people)
-        since = {p.id: p.role_start for p in plist}
-        day = {p.id: local_date(self.as_of, p.timezone) for p in plist}
+        known = self.steady.since
+        plist = {p.id: p for p in people}
+        keyed = {pid: (pid, self._day(p)) for pid, p in plist.items()}
+        todo = {pid: plist[pid].role_start for pid, key in keyed.items() if key not in known}
         latest: dict[str, date] = {}
-        for pid, effective, _sup in _chunked(self.session, _CHANGES_OF, since):
-            if effective <= day[pid] and (pid not in latest or effective > latest[pid]):
-                latest[pid] = effective
-        since.update(latest)
-        return since
+        if todo:
+            for pid, effective, _sup in _chunked(self.session, _CHANGES_OF, todo):
+                if effective <= keyed[pid][1] and (pid not in latest or effective > latest[pid]):
+                    latest[pid] = effective
+            todo.update(latest)
+            known.update({keyed[pid]: day for pid, day in todo.items()})
+        return {pid: known[key] for pid, key in keyed.items()}
 
     def sessions(
         self, supervisee_ids: Iterable[str], since: datetime, until: datetime | None = None
@@ -276,17 +305,22 @@ class Timeline:
 
     def agreements(self, people: Iterable[KnownPerson]) -> dict[str, KnownAgreement]:
         """Each supervisee's latest agreement signed on or before their local date of `as_of`."""
+        known = self.steady.agreement
         plist = {p.id: p for p in people}
-        found: dict[str, KnownAgreement] = {}
-        for a in _chunked(self.session, _AGREEMENTS_OF, plist):
-            if a.signed_on > local_date(self.as_of, plist[a.supervisee_id].timezone):
-                continue
-            best = found.get(a.supervisee_id)
-            if best is None or a.signed_on > best.signed_on:
-                found[a.supervisee_id] = KnownAgreement(
-                    a.supervisee_id, a.supervisor_id, a.signed_on
-                )
-        return found
+        keyed = {pid: (pid, self._day(p)) for pid, p in plist.items()}
+        todo = {pid for pid, key in keyed.items() if key not in known}
+        if todo:
+            found: dict[str, KnownAgreement | None] = dict.fromkeys(todo)
+            for a in _chunked(self.session, _AGREEMENTS_OF, todo):
+                if a.signed_on > keyed[a.supervisee_id][1]:
+                    continue
+                best = found[a.supervisee_id]
+                if best is None or a.signed_on > best.signed_on:
+                    found[a.supervisee_id] = KnownAgreement(
+                        a.supervisee_id, a.supervisor_id, a.signed_on
+                    )
+            known.update({keyed[pid]: agreement for pid, agreement in found.items()})
+        return {pid: a for pid, key in keyed.items() if (a := known[key]) is not None}
 
     def open_actions(self, supervisee_ids: Iterable[str]) -> dict[str, list[KnownAction]]:
         """Actions created by `as_of` and not done by then, per supervisee."""
@@ -324,10 +358,18 @@ class Timeline:
 
     def ever_supervised_by(self, supervisor_ids: Iterable[str]) -> set[str]:
         """Current supervisees of `supervisor_ids` plus anyone a change history names them for."""
+        known = self.steady.ever_supervised
         ids = set(supervisor_ids)
-        candidates = {pid for pid, active in _chunked(self.session, _SUPERVISED_NOW, ids) if active}
-        candidates.update(r[0] for r in _chunked(self.session, _SUPERVISED_EVER, ids))
-        return candidates
+        todo = ids - known.keys()
+        if todo:
+            found: dict[str, set[str]] = {s: set() for s in todo}
+            for pid, active, sup in _chunked(self.session, _SUPERVISED_NOW, todo):
+                if active:
+                    found[sup].add(pid)
+            for pid, sup in _chunked(self.session, _SUPERVISED_EVER, todo):
+                found[sup].add(pid)
+            known.update({s: frozenset(people) for s, people in found.items()})
+        return set().union(*(known[s] for s in ids))
 
     def supervision_spells(
         self, supervisor_ids: Iterable[str], people: Iterable[KnownPerson]

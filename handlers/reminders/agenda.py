@@ -26,7 +26,7 @@ from handlers.reminders.planner import plan_people
 from policy.engine import PolicyPack
 from storage import outbox
 from storage.models import OrgSetting
-from storage.timeline import changed_people, new_rows_since
+from storage.timeline import SteadyFacts, changed_people, new_rows_since
 
 log = logging.getLogger("supervision.engine")
 
@@ -79,6 +79,7 @@ def params_at(
     config: EngineConfig,
     window_start: datetime,
     epoch: datetime,
+    steady: SteadyFacts | None = None,
 ) -> PlanParams:
     """Planning parameters at `now`: only candidates a pass can use are built, due from
     `window_start` up to the horizon plus one replan period. `epoch`: the engine's epoch, as
@@ -90,6 +91,7 @@ def params_at(
         admin_ids=recipients.admin_ids,
         earliest=window_start,
         latest=now + config.horizon + config.replan_every,
+        steady=steady,
     )
 
 

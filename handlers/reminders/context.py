@@ -21,6 +21,7 @@ from storage.timeline import (
     KnownAgreement,
     KnownPerson,
     KnownSession,
+    SteadyFacts,
     Timeline,
 )
 
@@ -45,6 +46,8 @@ class PlanParams:
     admin_ids: tuple[str, ...] = ()
     earliest: datetime | None = None  # candidates due outside [earliest, latest] are not
     latest: datetime | None = None  # needed by this pass, so they are not even built
+    # Facts looked up once and shared by the plans of a whole replay (see `SteadyFacts`).
+    steady: SteadyFacts | None = field(default=None, compare=False, repr=False)
 
     def wants(self, due: datetime) -> bool:
         return (self.earliest is None or due >= self.earliest) and (
@@ -104,7 +107,7 @@ def load_contexts(
 ) -> list[PersonContext]:
     """Contexts for the active people among `person_ids`, as known at `params.as_of`."""
     as_of = params.as_of
-    tl = Timeline(session, as_of)
+    tl = Timeline(session, as_of, params.steady)
     people = {pid: p for pid, p in tl.people(person_ids).items() if p.active}
     if not people:
         return []
