@@ -6,7 +6,8 @@
 2. the first pass: plan everyone and fill the outbox (the cost of a fresh install);
 3. an idle pass and a pass after 100 people's facts changed (the steady state);
 4. the 09:00 rush: claim, check and send every message due that morning;
-5. simulates --sim-people over --sim-days with `simulate` (a separate store).
+5. simulates --sim-people over --sim-days with `simulate` (a separate store; one process
+   per CPU, and with --one-process-too in a single process as well).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlmodel import col
 from bench.seed import seed
 from bot.clock import FixedClock
 from bot.dispatch import dispatch_due
-from bot.simulate import simulate
+from bot.simulate import available_cpus, simulate
 from bot.transport import RecordingTransport
 from policy.engine import load_pack
 from storage.db import make_engine, session_scope
@@ -96,17 +97,19 @@ def bench_live(people: int, folder: Path) -> None:
     engine.dispose()  # type: ignore[attr-defined]
 
 
-def bench_simulation(people: int, days: int, folder: Path) -> None:
+def bench_simulation(people: int, days: int, folder: Path, *, compare: bool = False) -> None:
     print(f"Simulation, {people:,} people over {days} days")
     engine = _store(folder / "sim.db")
     seed(engine, people, date(2025, 12, 1), date(2027, 3, 31))
     pack = load_pack("leeds")
     start = datetime(2026, 1, 1, tzinfo=UTC)
     end = start + timedelta(days=days)
-    began = time.perf_counter()
-    messages = simulate(engine, pack, start, end)
-    took = time.perf_counter() - began
-    print(f"  simulate: {took:.1f} s, {len(messages):,} messages")
+    for workers in (1, None) if compare else (None,):
+        began = time.perf_counter()
+        messages = simulate(engine, pack, start, end, workers=workers)
+        took = time.perf_counter() - began
+        how = "1 process" if workers == 1 else f"one process per CPU ({available_cpus()} CPUs)"
+        print(f"  simulate, {how}: {took:.1f} s, {len(messages):,} messages")
     for kind, n in sorted(Counter(m.kind for m in messages).items()):
         print(f"    {kind}: {n:,}")
     engine.dispose()  # type: ignore[attr-defined]
@@ -119,12 +122,17 @@ def main() -> None:
     parser.add_argument("--sim-days", type=int, default=365)
     parser.add_argument("--skip-live", action="store_true")
     parser.add_argument("--skip-sim", action="store_true")
+    parser.add_argument(
+        "--one-process-too", action="store_true", help="also time the simulation in one process"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_live:
             bench_live(args.people, Path(tmp))
         if not args.skip_sim:
-            bench_simulation(args.sim_people, args.sim_days, Path(tmp))
+            bench_simulation(
+                args.sim_people, args.sim_days, Path(tmp), compare=args.one_process_too
+            )
 
 
 if __name__ == "__main__":

@@ -183,7 +183,7 @@ def simulate(
     config = config or REPLAY_CONFIG
     facts = read_facts(engine, assume_held_after=start if assume_held else None)
     if workers is None:
-        workers = _cpus() if len(facts["person"]) >= SHARD_FROM else 1
+        workers = available_cpus() if len(facts["person"]) >= SHARD_FROM else 1
     shards = split(facts, workers, _guests(facts, settings)) if workers > 1 else []
     sent: list[tuple[Any, ...]] = []
     if len(shards) > 1:
@@ -267,7 +267,7 @@ def _start_method() -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _cpus() -> int:
+def available_cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
