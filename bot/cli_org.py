@@ -324,9 +324,10 @@ def people_set_role(
     engine = database(database_url)
     pack = choose_pack(engine, policy)
     day = parse_day(since, "--since") if since else today_local()
+    now = CLOCK.now()
     with session_scope(engine) as session:
-        set_role(session, pack, person, role, day)
-        request_replan(session, [person], CLOCK.now())
+        set_role(session, pack, person, role, day, now)
+        request_replan(session, [person], now)
     out().print(f"{person} is now {role} from {day.isoformat()}.")
 
 

@@ -29,6 +29,7 @@ LINKS: dict[str, tuple[str, ...]] = {
     "absence": ("person_id",),
     "agreement": ("supervisee_id", "supervisor_id"),
     "action_item": ("supervisee_id", "owner_id"),
+    "role_change": ("person_id",),
 }
 
 

@@ -53,6 +53,7 @@ COPIED = (
     "absence",
     "agreement",
     "action_item",
+    "role_change",
 )
 
 

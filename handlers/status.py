@@ -25,6 +25,7 @@ from handlers.replies import Fact, Reply, Table
 from policy.duties import MinimumProgress, minimum_progress, minimums_window
 from policy.engine import is_overdue, next_due
 from storage import status_queries as q
+from storage.roles import facts_as_of
 
 if TYPE_CHECKING:
     from policy.engine import Due, PolicyPack
@@ -91,9 +92,8 @@ def statuses(
 ) -> list[PersonStatus]:
     """The status of every supervised active person (or of those among `person_ids`), by id."""
     require_aware(as_of)
-    people = [
-        p for p in q.active_people_facts(session, person_ids) if is_supervised(pack, p.role)
-    ]
+    held = facts_as_of(session, q.active_people_facts(session, person_ids), as_of)
+    people = [p for p in held if is_supervised(pack, p.role)]
     if not people:
         return []
     local_days = {tz: local_date(as_of, tz) for tz in {p.timezone for p in people}}
@@ -222,7 +222,12 @@ def without_cadence(session: Session, pack: PolicyPack, as_of: datetime) -> list
     """Active people whose role is in `pack` but not supervised by it, by id."""
     require_aware(as_of)
     roles = [rid for rid, role in pack.roles.items() if not role.supervised]
-    people = q.active_people_in_roles(session, roles)
+    # The roles held on the day (a person since moved into one of these is left out).
+    people = [
+        p
+        for p in facts_as_of(session, q.active_people_in_roles(session, roles), as_of)
+        if p.role in roles
+    ]
     if not people:
         return []
     ids = [p.id for p in people]

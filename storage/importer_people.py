@@ -30,6 +30,7 @@ from storage.importer_csv import CsvFile, Row, read_csv
 from storage.models import Person, SupervisorChange
 from storage.outbox import request_replan
 from storage.people import describe_cycle, find_cycle
+from storage.roles import record_role
 from storage.status_queries import chunks
 
 if TYPE_CHECKING:
@@ -263,6 +264,7 @@ def _apply(
             continue
         changed = any(getattr(person, k) != v for k, v in fields.items())
         changed = changed or person.supervisor_id != p.supervisor_id
+        record_role(session, person, p.role, p.start, now)  # with its history
         for k, v in fields.items():
             setattr(person, k, v)
         session.add(person)

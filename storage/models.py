@@ -81,6 +81,29 @@ class SupervisorChange(SQLModel, table=True):
     recorded_at: datetime = _instant(nullable=False)  # type: ignore[assignment]
 
 
+class RoleChange(SQLModel, table=True):
+    """A person's role from `role_start` on (the history behind `Person.role`).
+
+    Written by every change of role (`people set-role`, an HR import): the first change
+    also records the role held before it, so "as of" a past day the status and the
+    replay use the role held that day. A person with no rows has always held their
+    `Person.role`.
+    """
+
+    __tablename__ = "role_change"
+    __table_args__ = (
+        Index("ix_role_change_person_start", "person_id", "role_start"),
+        # The engine's "what changed" and "next fact" reads (see storage/timeline.py).
+        Index("ix_role_change_start", "role_start"),
+        Index("ix_role_change_recorded", "recorded_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = Field(foreign_key="person.id")
+    role: str = Field(max_length=64)
+    role_start: date
+    recorded_at: datetime = _instant(nullable=False)  # type: ignore[assignment]
+
+
 class SupervisionSession(SQLModel, table=True):
     """One supervision session, with the instant of every state change.
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from policy.engine import PolicyError, parse_override
 from storage.models import Person, SupervisorChange
+from storage.roles import record_role
 
 if TYPE_CHECKING:
     from policy.engine import PolicyPack
@@ -55,18 +56,21 @@ def valid_roles(pack: PolicyPack) -> str:
 
 
 def set_role(
-    session: Session, pack: PolicyPack, person_id: str, role: str, since: date
+    session: Session,
+    pack: PolicyPack,
+    person_id: str,
+    role: str,
+    since: date,
+    recorded_at: datetime,
 ) -> Person:
-    """Give a person a new role from `since` (the cadence restarts from the role start)."""
+    """Give a person a new role from `since` (the cadence restarts from the role start);
+    the role held before stays on record for the days before `since`."""
     if role not in pack.roles:
         raise OrgError(
             f"Unknown role '{role}' for policy '{pack.name}'. Valid roles: {valid_roles(pack)}."
         )
     person = get_person(session, person_id)
-    person.role = role
-    person.role_start = since
-    session.add(person)
-    session.flush()
+    record_role(session, person, role, since, recorded_at)
     return person
 
 

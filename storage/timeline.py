@@ -16,7 +16,7 @@ and a `Timeline` remembers the people and supervisors it has looked up.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlmodel import Session, SQLModel
 
 from bot.clock import local_date, require_aware, start_of_day
 from storage.models import Absence, Person
+from storage.roles import History, histories, role_on
 from storage.status_queries import PersonFacts, chunks, for_ids, ids_in, run, supervisors_on
 
 _PEOPLE = SQLModel.metadata.tables["person"]
@@ -34,6 +35,7 @@ _CHANGES = SQLModel.metadata.tables["supervisor_change"]
 _ABSENCES = SQLModel.metadata.tables["absence"]
 _AGREEMENTS = SQLModel.metadata.tables["agreement"]
 _ACTIONS = SQLModel.metadata.tables["action_item"]
+_ROLES = SQLModel.metadata.tables["role_change"]
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ class SteadyFacts:
     since: dict[tuple[str, date], date] = field(default_factory=dict)
     agreement: dict[tuple[str, date], KnownAgreement | None] = field(default_factory=dict)
     ever_supervised: dict[str, frozenset[str]] = field(default_factory=dict)
+    roles: dict[str, History] = field(default_factory=dict)  # role histories, where kept
 
 
 class Timeline:
@@ -222,7 +225,16 @@ class Timeline:
             for row in run(self.session, _PERSON_ROWS, sorted(missing)):
                 if row[0] in missing:
                     known[row[0]] = KnownPerson(*row)
-        return {pid: p for pid in wanted if (p := known[pid]) is not None}
+            self.steady.roles.update(histories(self.session, missing))
+        return {pid: self._in_role(p) for pid in wanted if (p := known[pid]) is not None}
+
+    def _in_role(self, person: KnownPerson) -> KnownPerson:
+        """`person` in the role they held on their local date of `as_of`."""
+        history = self.steady.roles.get(person.id)
+        held = role_on(history, self._day(person)) if history else None
+        if held is None or held == (person.role, person.role_start):
+            return person
+        return replace(person, role=held[0], role_start=held[1])
 
     def supervisors(self, people: Iterable[KnownPerson]) -> dict[str, str | None]:
         """Each person's supervisor on their local date of `as_of`."""
@@ -476,6 +488,16 @@ _TOUCHED_AGREEMENTS = (
         )
     )
 )
+_TOUCHED_ROLES = (
+    sa_select(_ROLES.c.person_id, _ROLES.c.role_start, _ROLES.c.recorded_at, _PEOPLE.c.timezone)
+    .join(_PEOPLE, _PEOPLE.c.id == _ROLES.c.person_id)
+    .where(
+        or_(
+            (_ROLES.c.role_start >= _LO) & (_ROLES.c.role_start <= _HI),
+            _between(_ROLES.c.recorded_at),
+        )
+    )
+)
 _TOUCHED_ACTIONS = [
     sa_select(_ACTIONS.c.supervisee_id).where(_between(_ACTIONS.c[name]))
     for name in ("created_at", "done_at")
@@ -514,6 +536,10 @@ def changed_people(session: Session, after: datetime, until: datetime) -> set[st
     for pid, signed_on, recorded, tz in conn.execute(_TOUCHED_AGREEMENTS, days):
         if after < start_of_day(signed_on, tz) <= until or after < _aware(recorded) <= until:
             touched.add(pid)
+    # A new role counts from its first day (a different cadence from then on).
+    for pid, start, recorded, tz in conn.execute(_TOUCHED_ROLES, days):
+        if after < start_of_day(start, tz) <= until or after < _aware(recorded) <= until:
+            touched.add(pid)
     for stmt in _TOUCHED_ACTIONS:
         touched.update(conn.execute(stmt, window).scalars())
     if fanout:
@@ -528,6 +554,7 @@ _ROW_OWNERS: tuple[tuple[Any, Any], ...] = (
     (_AGREEMENTS, _AGREEMENTS.c.supervisee_id),
     (_CHANGES, _CHANGES.c.person_id),
     (_ACTIONS, _ACTIONS.c.supervisee_id),
+    (_ROLES, _ROLES.c.person_id),
 )
 
 
@@ -581,6 +608,7 @@ _FIRST_DAYS = [
         (_ABSENCES.c.first_day, _ABSENCES.c.person_id),
         (_CHANGES.c.effective, _CHANGES.c.person_id),
         (_AGREEMENTS.c.signed_on, _AGREEMENTS.c.supervisee_id),
+        (_ROLES.c.role_start, _ROLES.c.person_id),
     )
 ]
 

@@ -1,0 +1,95 @@
+"""The history of people's roles: which role a person held on a given day.
+
+`record_role` is the one way a role changes (`people set-role`, an HR import). The first
+change also records the role held before it, so the history covers the past; a later
+change from a day on or before recorded ones replaces them (a correction, not a new
+role). `role_on` reads the history: the latest role started by the day, or the first one
+for a day before it began; people with no history have always held `Person.role`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel
+
+from bot.clock import local_date
+from storage.models import Person, RoleChange
+from storage.status_queries import PersonFacts, for_ids, run
+
+_ROLES: Any = SQLModel.metadata.tables["role_change"]
+_HISTORY = for_ids(
+    lambda where: sa_select(
+        _ROLES.c.person_id, _ROLES.c.role_start, _ROLES.c.role, _ROLES.c.id
+    ).where(where),
+    _ROLES.c.person_id,
+)
+_SUPERSEDED = delete(_ROLES).where(
+    _ROLES.c.person_id == bindparam("person"), _ROLES.c.role_start >= bindparam("start")
+)
+
+History = tuple[tuple[date, str], ...]  # (role_start, role), oldest first
+
+
+def histories(session: Session, person_ids: Iterable[str]) -> dict[str, History]:
+    """The role history of each of `person_ids` that has one."""
+    wanted = set(person_ids)
+    found: dict[str, list[tuple[date, int, str]]] = {}
+    if not wanted:
+        return {}
+    for pid, start, role, row_id in run(session, _HISTORY, sorted(wanted)):
+        if pid in wanted:
+            found.setdefault(pid, []).append((start, row_id, role))
+    return {pid: tuple((s, r) for s, _, r in sorted(rows)) for pid, rows in found.items()}
+
+
+def role_on(history: Sequence[tuple[date, str]], day: date) -> tuple[str, date] | None:
+    """(role, role_start) held on `day`; None without history."""
+    if not history:
+        return None
+    held = history[0]
+    for start, role in history:
+        if start > day:
+            break
+        held = (start, role)
+    return held[1], held[0]
+
+
+def facts_as_of(
+    session: Session, people: Sequence[PersonFacts], as_of: datetime
+) -> list[PersonFacts]:
+    """`people` with the role each held on their local date of `as_of`."""
+    found = histories(session, [p.id for p in people])
+    if not found:
+        return list(people)
+    out: list[PersonFacts] = []
+    for p in people:
+        held = role_on(found.get(p.id, ()), local_date(as_of, p.timezone))
+        if held is not None and held != (p.role, p.role_start):
+            p = p._replace(role=held[0], role_start=held[1])
+        out.append(p)
+    return out
+
+
+def record_role(
+    session: Session, person: Person, role: str, start: date, recorded_at: datetime
+) -> bool:
+    """Give `person` `role` from `start`, keeping the history; False when nothing changed."""
+    if (person.role, person.role_start) == (role, start):
+        return False
+    if not histories(session, [person.id]):
+        session.add(RoleChange(person_id=person.id, role=person.role,
+                               role_start=person.role_start, recorded_at=recorded_at))  # fmt: skip
+        session.flush()
+    session.execute(_SUPERSEDED, {"person": person.id, "start": start})
+    session.add(
+        RoleChange(person_id=person.id, role=role, role_start=start, recorded_at=recorded_at)
+    )
+    person.role, person.role_start = role, start
+    session.add(person)
+    session.flush()
+    return True
