@@ -40,8 +40,9 @@ from handlers.reminders.planner import plan_people
 from policy.engine import PolicyPack
 from storage import outbox
 from storage.db import session_scope
+from storage.fact_changes import next_fact_instant
 from storage.status_queries import people_by_id
-from storage.timeline import SteadyFacts, next_fact_instant
+from storage.timeline import SteadyFacts
 
 log = logging.getLogger("supervision.engine")
 T = TypeVar("T")

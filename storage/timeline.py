@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_
@@ -173,7 +173,7 @@ _SUPERVISED_EVER = sa_select(_CHANGES.c.person_id, _CHANGES.c.supervisor_id).whe
 )
 
 
-def _chunked(session: Session, stmt: Any, ids: Iterable[str], **params: Any) -> Iterator[Any]:
+def chunked_rows(session: Session, stmt: Any, ids: Iterable[str], **params: Any) -> Iterator[Any]:
     """The rows of `stmt` for each chunk of `ids` (Core rows, no ORM bookkeeping)."""
     conn = session.connection()
     for part in chunks(sorted(set(ids))):
@@ -262,7 +262,7 @@ class Timeline:
         todo = {pid: plist[pid].role_start for pid, key in keyed.items() if key not in known}
         latest: dict[str, date] = {}
         if todo:
-            for pid, effective, _sup in _chunked(self.session, _CHANGES_OF, todo):
+            for pid, effective, _sup in chunked_rows(self.session, _CHANGES_OF, todo):
                 if effective <= keyed[pid][1] and (pid not in latest or effective > latest[pid]):
                     latest[pid] = effective
             todo.update(latest)
@@ -276,7 +276,7 @@ class Timeline:
         t = self.as_of
         stmt = _SESSIONS_SINCE if until is None else _SESSIONS_BETWEEN
         found: dict[str, list[KnownSession]] = {}
-        rows = _chunked(self.session, stmt, supervisee_ids, as_of=t, since=since, until=until)
+        rows = chunked_rows(self.session, stmt, supervisee_ids, as_of=t, since=since, until=until)
         for r in rows:
             cancelled = _known(r[8], t)
             found.setdefault(r[1], []).append(
@@ -296,8 +296,8 @@ class Timeline:
     def last_booked(self, supervisee_ids: Iterable[str], kind: str) -> dict[str, datetime]:
         """Each person's latest session of `kind` booked by `as_of` and neither cancelled nor
         held by then (how far ahead their sessions are planned; facts only, not the clock)."""
-        rows = _chunked(self.session, _LAST_BOOKED, supervisee_ids, as_of=self.as_of, kind=kind)
-        return {pid: _aware(at) for pid, at in rows}
+        rows = chunked_rows(self.session, _LAST_BOOKED, supervisee_ids, as_of=self.as_of, kind=kind)
+        return {pid: aware(at) for pid, at in rows}
 
     def absences(
         self, people: Iterable[KnownPerson], since_day: date
@@ -305,8 +305,8 @@ class Timeline:
         """Absences known at `as_of` (from their first day) ending on or after `since_day`."""
         plist = {p.id: p for p in people}
         found: dict[str, list[KnownAbsence]] = {}
-        for a in _chunked(self.session, _ABSENCES_SINCE, plist, since_day=since_day):
-            known = _absence_known(a.first_day, a.recorded_at, plist[a.person_id].timezone)
+        for a in chunked_rows(self.session, _ABSENCES_SINCE, plist, since_day=since_day):
+            known = absence_known(a.first_day, a.recorded_at, plist[a.person_id].timezone)
             if known <= self.as_of:
                 found.setdefault(a.person_id, []).append(
                     KnownAbsence(a.id or 0, a.person_id, a.first_day, a.last_day, a.reason)
@@ -323,7 +323,7 @@ class Timeline:
         todo = {pid for pid, key in keyed.items() if key not in known}
         if todo:
             found: dict[str, KnownAgreement | None] = dict.fromkeys(todo)
-            for a in _chunked(self.session, _AGREEMENTS_OF, todo):
+            for a in chunked_rows(self.session, _AGREEMENTS_OF, todo):
                 if a.signed_on > keyed[a.supervisee_id][1]:
                     continue
                 best = found[a.supervisee_id]
@@ -337,7 +337,7 @@ class Timeline:
     def open_actions(self, supervisee_ids: Iterable[str]) -> dict[str, list[KnownAction]]:
         """Actions created by `as_of` and not done by then, per supervisee."""
         found: dict[str, list[KnownAction]] = {}
-        for a in _chunked(self.session, _OPEN_ACTIONS, supervisee_ids, as_of=self.as_of):
+        for a in chunked_rows(self.session, _OPEN_ACTIONS, supervisee_ids, as_of=self.as_of):
             found.setdefault(a.supervisee_id, []).append(
                 KnownAction(
                     a.id or 0,
@@ -375,10 +375,10 @@ class Timeline:
         todo = ids - known.keys()
         if todo:
             found: dict[str, set[str]] = {s: set() for s in todo}
-            for pid, active, sup in _chunked(self.session, _SUPERVISED_NOW, todo):
+            for pid, active, sup in chunked_rows(self.session, _SUPERVISED_NOW, todo):
                 if active:
                     found[sup].add(pid)
-            for pid, sup in _chunked(self.session, _SUPERVISED_EVER, todo):
+            for pid, sup in chunked_rows(self.session, _SUPERVISED_EVER, todo):
                 found[sup].add(pid)
             known.update({s: frozenset(people) for s, people in found.items()})
         return set().union(*(known[s] for s in ids))
@@ -394,7 +394,7 @@ class Timeline:
         wanted = set(supervisor_ids)
         plist = {p.id: p for p in people}
         history: dict[str, list[tuple[date, str | None]]] = {}
-        for pid, effective, sup in _chunked(self.session, _CHANGES_OF, plist):
+        for pid, effective, sup in chunked_rows(self.session, _CHANGES_OF, plist):
             known = history.setdefault(pid, [])  # before the first change: nobody
             if effective <= local_date(self.as_of, plist[pid].timezone):
                 known.append((effective, sup))
@@ -410,228 +410,16 @@ class Timeline:
 
 def absence_known_at(a: Absence, tz: str | None) -> datetime:
     """An absence becomes known on its first day, or when recorded if that was earlier."""
-    return _absence_known(a.first_day, a.recorded_at, tz)
+    return absence_known(a.first_day, a.recorded_at, tz)
 
 
-def _absence_known(first_day: date, recorded_at: datetime | None, tz: str | None) -> datetime:
+def absence_known(first_day: date, recorded_at: datetime | None, tz: str | None) -> datetime:
     first = start_of_day(first_day, tz)
     return min(first, recorded_at) if recorded_at is not None else first
 
 
-# --- what changed, and when the next fact becomes known ---------------------------------
-
-_SESSION_FACTS = (
-    _S.booked_at,
-    _S.held_at,
-    _S.cancelled_at,
-    _S.record_shared_at,
-    _S.record_signed_at,
-    _S.record_deemed_agreed_at,
-)
-_AFTER: Any = bindparam("after")
-_UNTIL: Any = bindparam("until")
-_LO: Any = bindparam("lo")
-_HI: Any = bindparam("hi")
-
-
-def _between(column: Any) -> Any:
-    return (column > _AFTER) & (column <= _UNTIL)
-
-
-_TOUCHED_SESSIONS = sa_select(_S.supervisee_id).where(or_(*[_between(c) for c in _SESSION_FACTS]))
-# Day-granular facts: widened by a day each side (`:lo`, `:hi`), then their exact instants
-# are tested in Python.
-_TOUCHED_ABSENCES = (
-    sa_select(
-        _ABSENCES.c.person_id,
-        _ABSENCES.c.first_day,
-        _ABSENCES.c.recorded_at,
-        _PEOPLE.c.timezone,
-    )
-    .join(_PEOPLE, _PEOPLE.c.id == _ABSENCES.c.person_id)
-    .where(
-        or_(
-            (_ABSENCES.c.first_day >= _LO) & (_ABSENCES.c.first_day <= _HI),
-            _between(_ABSENCES.c.recorded_at),
-        )
-    )
-)
-_TOUCHED_CHANGES = (
-    sa_select(
-        _CHANGES.c.person_id,
-        _CHANGES.c.supervisor_id,
-        _CHANGES.c.effective,
-        _CHANGES.c.recorded_at,
-        _PEOPLE.c.timezone,
-    )
-    .join(_PEOPLE, _PEOPLE.c.id == _CHANGES.c.person_id)
-    .where(
-        or_(
-            (_CHANGES.c.effective >= _LO) & (_CHANGES.c.effective <= _HI),
-            _between(_CHANGES.c.recorded_at),
-        )
-    )
-)
-_SUPERVISOR_OF = sa_select(_PEOPLE.c.supervisor_id).where(_PEOPLE.c.id == bindparam("person"))
-_TOUCHED_AGREEMENTS = (
-    sa_select(
-        _AGREEMENTS.c.supervisee_id,
-        _AGREEMENTS.c.signed_on,
-        _AGREEMENTS.c.recorded_at,
-        _PEOPLE.c.timezone,
-    )
-    .join(_PEOPLE, _PEOPLE.c.id == _AGREEMENTS.c.supervisee_id)
-    .where(
-        or_(
-            (_AGREEMENTS.c.signed_on >= _LO) & (_AGREEMENTS.c.signed_on <= _HI),
-            _between(_AGREEMENTS.c.recorded_at),
-        )
-    )
-)
-_TOUCHED_ROLES = (
-    sa_select(_ROLES.c.person_id, _ROLES.c.role_start, _ROLES.c.recorded_at, _PEOPLE.c.timezone)
-    .join(_PEOPLE, _PEOPLE.c.id == _ROLES.c.person_id)
-    .where(
-        or_(
-            (_ROLES.c.role_start >= _LO) & (_ROLES.c.role_start <= _HI),
-            _between(_ROLES.c.recorded_at),
-        )
-    )
-)
-_TOUCHED_ACTIONS = [
-    sa_select(_ACTIONS.c.supervisee_id).where(_between(_ACTIONS.c[name]))
-    for name in ("created_at", "done_at")
-]
-_SUPERVISEES_OF = sa_select(_PEOPLE.c.id).where(ids_in(_PEOPLE.c.supervisor_id))
-
-
-def changed_people(session: Session, after: datetime, until: datetime) -> set[str]:
-    """People whose facts became known in (after, until], plus those whose plans depend on them.
-
-    A supervisor's absence or a change of supervisor also touches the supervisees
-    and the supervisors concerned (absent-supervisor and ratio escalations).
-    """
-    conn = session.connection()
-    window = {"after": after, "until": until}
-    touched: set[str] = set()
-    # Every candidate a session leads to is about its supervisee (the subject).
-    touched.update(conn.execute(_TOUCHED_SESSIONS, window).scalars())
-    fanout: set[str] = set()
-    lo, hi = after.date() - timedelta(days=2), until.date() + timedelta(days=2)
-    days = {**window, "lo": lo, "hi": hi}
-    for pid, first_day, recorded_at, tz in conn.execute(_TOUCHED_ABSENCES, days):
-        if after < _absence_known(first_day, recorded_at, tz) <= until:
-            touched.add(pid)
-            fanout.add(pid)
-    # A change or an agreement counts from its day, or from when it was recorded if that
-    # was later (recorded after the day's first pass, or backdated).
-    for pid, sup, effective, recorded_at, tz in conn.execute(_TOUCHED_CHANGES, days):
-        if after < start_of_day(effective, tz) <= until or after < recorded_at <= until:
-            touched.add(pid)
-            if sup:
-                touched.add(sup)
-            for previous in conn.execute(_SUPERVISOR_OF, {"person": pid}).scalars():
-                if previous:
-                    touched.add(previous)
-    for pid, signed_on, recorded, tz in conn.execute(_TOUCHED_AGREEMENTS, days):
-        if after < start_of_day(signed_on, tz) <= until or after < _aware(recorded) <= until:
-            touched.add(pid)
-    # A new role counts from its first day (a different cadence from then on).
-    for pid, start, recorded, tz in conn.execute(_TOUCHED_ROLES, days):
-        if after < start_of_day(start, tz) <= until or after < _aware(recorded) <= until:
-            touched.add(pid)
-    for stmt in _TOUCHED_ACTIONS:
-        touched.update(conn.execute(stmt, window).scalars())
-    if fanout:
-        touched.update(r[0] for r in _chunked(session, _SUPERVISEES_OF, fanout))
-    return touched
-
-
-# Tables whose new rows concern a person: (table, the person column).
-_ROW_OWNERS: tuple[tuple[Any, Any], ...] = (
-    (_SESSIONS, _SESSIONS.c.supervisee_id),
-    (_ABSENCES, _ABSENCES.c.person_id),
-    (_AGREEMENTS, _AGREEMENTS.c.supervisee_id),
-    (_CHANGES, _CHANGES.c.person_id),
-    (_ACTIONS, _ACTIONS.c.supervisee_id),
-    (_ROLES, _ROLES.c.person_id),
-)
-
-
-def new_rows_since(
-    session: Session, marks: dict[str, int] | None
-) -> tuple[set[str], dict[str, int]]:
-    """People concerned by rows with an id above each table's mark, and the new marks.
-
-    The safety net for facts written with an earlier instant than the moment they were
-    written (an imported session booked "28 days ago", an imported outcome): each is a
-    primary-key range read. With no marks, only the marks are returned.
-    """
-    conn = session.connection()
-    people: set[str] = set()
-    latest: dict[str, int] = {}
-    for table, owner in _ROW_OWNERS:
-        name = table.name
-        top = conn.execute(sa_select(func.max(table.c.id))).scalar()
-        latest[name] = int(top or 0)
-        if marks is None or latest[name] <= marks.get(name, 0):
-            continue
-        people.update(
-            conn.execute(sa_select(owner).where(table.c.id > marks.get(name, 0))).scalars()
-        )
-    if people:
-        # A supervisor's absence or change concerns their supervisees too.
-        people.update(r[0] for r in _chunked(session, _SUPERVISEES_OF, set(people)))
-    return people, latest
-
-
-# One statement; each scalar subquery is an index seek where the column is indexed.
-_FIRST_FACTS = sa_select(
-    *[
-        sa_select(func.min(c)).where(c > _AFTER).scalar_subquery()
-        for c in (
-            *_SESSION_FACTS,
-            _ACTIONS.c.created_at,
-            _ACTIONS.c.done_at,
-            _ABSENCES.c.recorded_at,
-        )
-    ]
-)
-# Day-granular facts start at local midnight: the first few from `:day` on, with the zone.
-_FIRST_DAYS = [
-    sa_select(day, _PEOPLE.c.timezone)
-    .join(_PEOPLE, _PEOPLE.c.id == who)
-    .where(day >= bindparam("day"))
-    .order_by(day)
-    .limit(50)
-    for day, who in (
-        (_ABSENCES.c.first_day, _ABSENCES.c.person_id),
-        (_CHANGES.c.effective, _CHANGES.c.person_id),
-        (_AGREEMENTS.c.signed_on, _AGREEMENTS.c.supervisee_id),
-        (_ROLES.c.role_start, _ROLES.c.person_id),
-    )
-]
-
-
-def next_fact_instant(session: Session, after: datetime) -> datetime | None:
-    """The earliest instant after `after` at which some fact becomes known, if any."""
-    conn = session.connection()
-    firsts = conn.execute(_FIRST_FACTS, {"after": after}).one()
-    candidates = [_aware(v) for v in firsts if v is not None]
-    # Look from the day before (timezones).
-    day = after.date() - timedelta(days=1)
-    for stmt in _FIRST_DAYS:
-        for d, tz in conn.execute(stmt, {"day": day}):
-            at = start_of_day(d, tz)
-            if at > after:
-                candidates.append(at)
-                break
-    return min(candidates) if candidates else None
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
+def aware(value: datetime) -> datetime:
+    """A datetime read back from the store, aware (SQLite keeps none)."""
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 

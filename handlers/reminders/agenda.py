@@ -25,8 +25,9 @@ from handlers.reminders.context import PlanParams
 from handlers.reminders.planner import plan_people
 from policy.engine import PolicyPack
 from storage import outbox
+from storage.fact_changes import changed_people, new_rows_since
 from storage.models import OrgSetting
-from storage.timeline import SteadyFacts, changed_people, new_rows_since
+from storage.timeline import SteadyFacts
 
 log = logging.getLogger("supervision.engine")
 

@@ -14,10 +14,11 @@ from handlers.reminders.candidate import BOOKING_NUDGE, ESCALATION, OVERDUE_NOTI
 from handlers.status import status_of, statuses
 from policy.engine import PolicyPack
 from storage.db import session_scope
+from storage.fact_changes import changed_people, next_fact_instant
 from storage.importer import import_people
 from storage.models import RoleChange
 from storage.people import set_role
-from storage.timeline import Timeline, changed_people, next_fact_instant
+from storage.timeline import Timeline
 from tests.engine.conftest import sim
 from tests.engine.org import Org, local
 from tests.storage.csvs import people_csv

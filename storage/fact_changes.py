@@ -1,0 +1,238 @@
+"""What changed in the store, and when the next fact becomes known (the engine's agenda).
+
+`changed_people` finds whose facts became known in a window of instants (each fact counts
+from its own instant, as in `storage.timeline`); `new_rows_since` is the safety net for
+facts written with an earlier instant than the moment they were written;
+`next_fact_instant` is when the next one becomes known (the simulation's next wake-up).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, func, or_
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, SQLModel
+
+from bot.clock import start_of_day
+from storage.status_queries import ids_in
+from storage.timeline import absence_known, aware, chunked_rows
+
+_TABLES = SQLModel.metadata.tables
+_PEOPLE = _TABLES["person"]
+_SESSIONS = _TABLES["supervision_session"]
+_CHANGES = _TABLES["supervisor_change"]
+_ABSENCES = _TABLES["absence"]
+_AGREEMENTS = _TABLES["agreement"]
+_ACTIONS = _TABLES["action_item"]
+_ROLES = _TABLES["role_change"]
+_S = _SESSIONS.c
+
+_SESSION_FACTS = (
+    _S.booked_at,
+    _S.held_at,
+    _S.cancelled_at,
+    _S.record_shared_at,
+    _S.record_signed_at,
+    _S.record_deemed_agreed_at,
+)
+_AFTER: Any = bindparam("after")
+_UNTIL: Any = bindparam("until")
+_LO: Any = bindparam("lo")
+_HI: Any = bindparam("hi")
+
+
+def _between(column: Any) -> Any:
+    return (column > _AFTER) & (column <= _UNTIL)
+
+
+_TOUCHED_SESSIONS = sa_select(_S.supervisee_id).where(or_(*[_between(c) for c in _SESSION_FACTS]))
+# Day-granular facts: widened by a day each side (`:lo`, `:hi`), then their exact instants
+# are tested in Python.
+_TOUCHED_ABSENCES = (
+    sa_select(
+        _ABSENCES.c.person_id,
+        _ABSENCES.c.first_day,
+        _ABSENCES.c.recorded_at,
+        _PEOPLE.c.timezone,
+    )
+    .join(_PEOPLE, _PEOPLE.c.id == _ABSENCES.c.person_id)
+    .where(
+        or_(
+            (_ABSENCES.c.first_day >= _LO) & (_ABSENCES.c.first_day <= _HI),
+            _between(_ABSENCES.c.recorded_at),
+        )
+    )
+)
+_TOUCHED_CHANGES = (
+    sa_select(
+        _CHANGES.c.person_id,
+        _CHANGES.c.supervisor_id,
+        _CHANGES.c.effective,
+        _CHANGES.c.recorded_at,
+        _PEOPLE.c.timezone,
+    )
+    .join(_PEOPLE, _PEOPLE.c.id == _CHANGES.c.person_id)
+    .where(
+        or_(
+            (_CHANGES.c.effective >= _LO) & (_CHANGES.c.effective <= _HI),
+            _between(_CHANGES.c.recorded_at),
+        )
+    )
+)
+_SUPERVISOR_OF = sa_select(_PEOPLE.c.supervisor_id).where(_PEOPLE.c.id == bindparam("person"))
+_TOUCHED_AGREEMENTS = (
+    sa_select(
+        _AGREEMENTS.c.supervisee_id,
+        _AGREEMENTS.c.signed_on,
+        _AGREEMENTS.c.recorded_at,
+        _PEOPLE.c.timezone,
+    )
+    .join(_PEOPLE, _PEOPLE.c.id == _AGREEMENTS.c.supervisee_id)
+    .where(
+        or_(
+            (_AGREEMENTS.c.signed_on >= _LO) & (_AGREEMENTS.c.signed_on <= _HI),
+            _between(_AGREEMENTS.c.recorded_at),
+        )
+    )
+)
+_TOUCHED_ROLES = (
+    sa_select(_ROLES.c.person_id, _ROLES.c.role_start, _ROLES.c.recorded_at, _PEOPLE.c.timezone)
+    .join(_PEOPLE, _PEOPLE.c.id == _ROLES.c.person_id)
+    .where(
+        or_(
+            (_ROLES.c.role_start >= _LO) & (_ROLES.c.role_start <= _HI),
+            _between(_ROLES.c.recorded_at),
+        )
+    )
+)
+_TOUCHED_ACTIONS = [
+    sa_select(_ACTIONS.c.supervisee_id).where(_between(_ACTIONS.c[name]))
+    for name in ("created_at", "done_at")
+]
+_SUPERVISEES_OF = sa_select(_PEOPLE.c.id).where(ids_in(_PEOPLE.c.supervisor_id))
+
+
+def changed_people(session: Session, after: datetime, until: datetime) -> set[str]:
+    """People whose facts became known in (after, until], plus those whose plans depend on them.
+
+    A supervisor's absence or a change of supervisor also touches the supervisees
+    and the supervisors concerned (absent-supervisor and ratio escalations).
+    """
+    conn = session.connection()
+    window = {"after": after, "until": until}
+    touched: set[str] = set()
+    # Every candidate a session leads to is about its supervisee (the subject).
+    touched.update(conn.execute(_TOUCHED_SESSIONS, window).scalars())
+    fanout: set[str] = set()
+    lo, hi = after.date() - timedelta(days=2), until.date() + timedelta(days=2)
+    days = {**window, "lo": lo, "hi": hi}
+    for pid, first_day, recorded_at, tz in conn.execute(_TOUCHED_ABSENCES, days):
+        if after < absence_known(first_day, recorded_at, tz) <= until:
+            touched.add(pid)
+            fanout.add(pid)
+    # A change or an agreement counts from its day, or from when it was recorded if that
+    # was later (recorded after the day's first pass, or backdated).
+    for pid, sup, effective, recorded_at, tz in conn.execute(_TOUCHED_CHANGES, days):
+        if after < start_of_day(effective, tz) <= until or after < recorded_at <= until:
+            touched.add(pid)
+            if sup:
+                touched.add(sup)
+            for previous in conn.execute(_SUPERVISOR_OF, {"person": pid}).scalars():
+                if previous:
+                    touched.add(previous)
+    for pid, signed_on, recorded, tz in conn.execute(_TOUCHED_AGREEMENTS, days):
+        if after < start_of_day(signed_on, tz) <= until or after < aware(recorded) <= until:
+            touched.add(pid)
+    # A new role counts from its first day (a different cadence from then on).
+    for pid, start, recorded, tz in conn.execute(_TOUCHED_ROLES, days):
+        if after < start_of_day(start, tz) <= until or after < aware(recorded) <= until:
+            touched.add(pid)
+    for stmt in _TOUCHED_ACTIONS:
+        touched.update(conn.execute(stmt, window).scalars())
+    if fanout:
+        touched.update(r[0] for r in chunked_rows(session, _SUPERVISEES_OF, fanout))
+    return touched
+
+
+# Tables whose new rows concern a person: (table, the person column).
+_ROW_OWNERS: tuple[tuple[Any, Any], ...] = (
+    (_SESSIONS, _SESSIONS.c.supervisee_id),
+    (_ABSENCES, _ABSENCES.c.person_id),
+    (_AGREEMENTS, _AGREEMENTS.c.supervisee_id),
+    (_CHANGES, _CHANGES.c.person_id),
+    (_ACTIONS, _ACTIONS.c.supervisee_id),
+    (_ROLES, _ROLES.c.person_id),
+)
+
+
+def new_rows_since(
+    session: Session, marks: dict[str, int] | None
+) -> tuple[set[str], dict[str, int]]:
+    """People concerned by rows with an id above each table's mark, and the new marks.
+
+    The safety net for facts written with an earlier instant than the moment they were
+    written (an imported session booked "28 days ago", an imported outcome): each is a
+    primary-key range read. With no marks, only the marks are returned.
+    """
+    conn = session.connection()
+    people: set[str] = set()
+    latest: dict[str, int] = {}
+    for table, owner in _ROW_OWNERS:
+        name = table.name
+        top = conn.execute(sa_select(func.max(table.c.id))).scalar()
+        latest[name] = int(top or 0)
+        if marks is None or latest[name] <= marks.get(name, 0):
+            continue
+        people.update(
+            conn.execute(sa_select(owner).where(table.c.id > marks.get(name, 0))).scalars()
+        )
+    if people:
+        # A supervisor's absence or change concerns their supervisees too.
+        people.update(r[0] for r in chunked_rows(session, _SUPERVISEES_OF, set(people)))
+    return people, latest
+
+
+# One statement; each scalar subquery is an index seek where the column is indexed.
+_FIRST_FACTS = sa_select(
+    *[
+        sa_select(func.min(c)).where(c > _AFTER).scalar_subquery()
+        for c in (
+            *_SESSION_FACTS,
+            _ACTIONS.c.created_at,
+            _ACTIONS.c.done_at,
+            _ABSENCES.c.recorded_at,
+        )
+    ]
+)
+# Day-granular facts start at local midnight: the first few from `:day` on, with the zone.
+_FIRST_DAYS = [
+    sa_select(day, _PEOPLE.c.timezone)
+    .join(_PEOPLE, _PEOPLE.c.id == who)
+    .where(day >= bindparam("day"))
+    .order_by(day)
+    .limit(50)
+    for day, who in (
+        (_ABSENCES.c.first_day, _ABSENCES.c.person_id),
+        (_CHANGES.c.effective, _CHANGES.c.person_id),
+        (_AGREEMENTS.c.signed_on, _AGREEMENTS.c.supervisee_id),
+        (_ROLES.c.role_start, _ROLES.c.person_id),
+    )
+]
+
+
+def next_fact_instant(session: Session, after: datetime) -> datetime | None:
+    """The earliest instant after `after` at which some fact becomes known, if any."""
+    conn = session.connection()
+    firsts = conn.execute(_FIRST_FACTS, {"after": after}).one()
+    candidates = [aware(v) for v in firsts if v is not None]
+    # Look from the day before (timezones).
+    day = after.date() - timedelta(days=1)
+    for stmt in _FIRST_DAYS:
+        for d, tz in conn.execute(stmt, {"day": day}):
+            at = start_of_day(d, tz)
+            if at > after:
+                candidates.append(at)
+                break
+    return min(candidates) if candidates else None
