@@ -32,13 +32,14 @@ def _root(
 
 def _register() -> None:
     # Each module adds its own commands; the order here is the order in --help.
-    from bot import cli_chat, cli_engine, cli_org, cli_policy, cli_reflect, cli_teams
+    from bot import cli_chat, cli_engine, cli_notes, cli_org, cli_policy, cli_reflect, cli_teams
 
     cli_org.register(app)
     cli_policy.register(app)
     cli_engine.register(app)
     cli_chat.register(app)
     cli_reflect.register(app)
+    cli_notes.register(app)
     cli_teams.register(app)
 
 

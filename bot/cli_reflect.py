@@ -1,6 +1,8 @@
-"""Reflective supervision from the command line: questions, the bank, preparation, notes, actions.
+"""Reflective supervision from the command line: questions, the bank, preparation.
 
-Each command calls the same platform-neutral handlers as chat and prints their reply.
+Each command calls the same platform-neutral handlers as chat and prints their reply; the
+helpers here (the clock of `--today`, the bank, the patterns, printing a reply) serve
+`bot/cli_notes.py` too.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import functools
 import random
 from collections.abc import Callable
-from datetime import date, time
+from datetime import time
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
@@ -19,7 +21,7 @@ from bot.cli_org import DatabaseUrl, fail, user_errors
 from bot.clock import Clock, FixedClock, SystemClock, local_date, local_instant
 from bot.render_text import render_text
 from bot.settings import Settings
-from handlers.reflect import actions, note_changes, notes, prep
+from handlers.reflect import prep
 from handlers.reflect.common import CONFIRM_FIELD
 from handlers.reflect.config import child_patterns, question_bank
 from handlers.reflect.questions import parse_focus, reflective_question
@@ -37,10 +39,6 @@ reflect_app = typer.Typer(
     help="Reflective questions (4x4x4 model) and preparation for supervision.", no_args_is_help=True
 )
 bank_app = typer.Typer(help="Check and show the reflective question bank.", no_args_is_help=True)
-actions_app = typer.Typer(
-    help="Actions agreed in supervision: who, what, by when.", no_args_is_help=True
-)
-notes_app = typer.Typer(help="Your private preparation notes.", no_args_is_help=True)
 
 As = Annotated[str, typer.Option("--as", help="Your person id (access rules apply).")]
 Bank = Annotated[
@@ -67,22 +65,22 @@ def file_errors(fn: Callable[P, R]) -> Callable[P, R]:
     return user_errors(wrapper)
 
 
-def _clock(today: str | None) -> Clock:
+def clock_for(today: str | None) -> Clock:
     if today is None:
         return SystemClock()
     day = cli_org.parse_day(today, "--today")
     return FixedClock(local_instant(day, time(9, 0), Settings().default_timezone))
 
 
-def _bank(path: str | None) -> QuestionBank:
+def bank_of(path: str | None) -> QuestionBank:
     return question_bank(path or Settings().reflection_bank)
 
 
-def _patterns() -> ChildDetailPatterns:
+def child_patterns_of() -> ChildDetailPatterns:
     return child_patterns(Settings().child_detail_patterns)
 
 
-def _show(reply: Reply) -> None:
+def show(reply: Reply) -> None:
     """Print a handler's reply; a refusal (or nothing found to act on) exits with code 1."""
     typer.echo(render_text(reply))
     if not reply.ok:
@@ -126,7 +124,7 @@ def question_cmd(
     function = _concept(about, FUNCTIONS, "--about", "function")
     stakeholder = _concept(from_, STAKEHOLDERS, "--from", "stakeholder")
     rng = random.Random(seed) if seed is not None else None
-    _show(reflective_question(_bank(bank), function, stakeholder, rng=rng))
+    show(reflective_question(bank_of(bank), function, stakeholder, rng=rng))
 
 
 @reflect_app.command("prepare")
@@ -139,10 +137,10 @@ def prepare_cmd(
     bank: Bank = None,
 ) -> None:
     """Prepare for a session a question at a time; answers are saved as private notes."""
-    engine, clock, qbank = cli_org.database(database_url), _clock(today), _bank(bank)
+    engine, clock, qbank = cli_org.database(database_url), clock_for(today), bank_of(bank)
     with session_scope(engine) as db:
         reply = prep.start_prep(db, qbank, as_person, session_id, clock)
-    _show(reply)
+    show(reply)
     if reply.form is None:
         raise typer.Exit(1)
     values: dict[str, str] = {}
@@ -154,10 +152,12 @@ def prepare_cmd(
     labels = {f.name: f.label for f in reply.form.fields}
     while True:
         with session_scope(engine) as db:
-            saved = prep.save_prep(db, qbank, as_person, session_id, values, clock, _patterns())
+            saved = prep.save_prep(
+                db, qbank, as_person, session_id, values, clock, child_patterns_of()
+            )
         if saved.form is None or not any(f.name == CONFIRM_FIELD for f in saved.form.fields):
             break
-        _show(saved)
+        show(saved)
         if typer.confirm("Save as written anyway?", default=False):
             values = {**values, CONFIRM_FIELD: "save"}
             continue
@@ -167,7 +167,7 @@ def prepare_cmd(
             if any(snippet in values.get(name, "") for snippet in snippets):
                 typer.echo(f"\n{label}")
                 values[name] = typer.prompt("Your answer", default=values.get(name, ""))
-    _show(saved)
+    show(saved)
 
 
 @reflect_app.command("share")
@@ -182,9 +182,9 @@ def share_cmd(
     """Share a session's preparation notes with its supervisor (or --stop sharing)."""
     with session_scope(cli_org.database(database_url)) as db:
         if stop:
-            _show(prep.unshare_prep(db, as_person, session_id))
+            show(prep.unshare_prep(db, as_person, session_id))
         else:
-            _show(prep.share_prep(db, as_person, session_id, _clock(today)))
+            show(prep.share_prep(db, as_person, session_id, clock_for(today)))
 
 
 @bank_app.command("check")
@@ -210,7 +210,7 @@ def patterns_check(
         f"{file}: OK, {len(patterns.specs)} patterns: " + ", ".join(s.id for s in patterns.specs)
     )
     if text is not None:
-        day = local_date(_clock(today).now(), Settings().default_timezone)
+        day = local_date(clock_for(today).now(), Settings().default_timezone)
         flags = patterns.find(text, day)
         for flag in flags:
             typer.echo(f"  “{flag.snippet}” looks like {flag.label} ({flag.pattern_id})")
@@ -222,7 +222,7 @@ def patterns_check(
 @file_errors
 def bank_show(bank: Bank = None) -> None:
     """Show the bank in force: questions per Kolb stage and stakeholder."""
-    qbank = _bank(bank)
+    qbank = bank_of(bank)
     counts = cell_counts(qbank.questions)
     typer.echo(f"{qbank.title}: {len(qbank.questions)} questions ({', '.join(qbank.sources)})")
     typer.echo(f"{'':18}" + "".join(f"{s:>18}" for s in STAKEHOLDERS))
@@ -235,169 +235,7 @@ def bank_show(bank: Bank = None) -> None:
 # ---------------------------------------------------------------- actions
 
 
-@actions_app.command("add")
-@user_errors
-def actions_add(
-    text: Annotated[str, typer.Argument(help="What is to be done.")],
-    as_person: As,
-    owner: Annotated[str, typer.Option("--owner", help="Person id responsible.")],
-    due: Annotated[str, typer.Option("--due", help="Due date, YYYY-MM-DD.")],
-    supervisee: Annotated[
-        str | None, typer.Option("--for", help="Whose supervision (default: yours).")
-    ] = None,
-    session: Annotated[int | None, typer.Option("--session", help="Session id.")] = None,
-    save_anyway: Annotated[bool, typer.Option(
-        "--save-anyway", help="Record it even though it looks like it names a child's details "
-        "(only when it does not).")] = False,
-    today: Today = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Record an action agreed in supervision: what, who is responsible, by when."""
-    due_on: date = cli_org.parse_day(due, "--due")
-    with session_scope(cli_org.database(database_url)) as db:
-        _show(
-            actions.add_action(
-                db,
-                as_person,
-                supervisee or as_person,
-                text,
-                owner,
-                due_on,
-                _clock(today),
-                session_id=session,
-                patterns=_patterns(),
-                values={CONFIRM_FIELD: "save"} if save_anyway else None,
-            )
-        )
-
-
-@actions_app.command("list")
-@user_errors
-def actions_list(
-    as_person: As,
-    supervisee: Annotated[
-        str | None,
-        typer.Option("--for", help="A supervisee's actions (their supervisor or line manager)."),
-    ] = None,
-    overdue: Annotated[
-        bool, typer.Option("--overdue", help="Your supervisees' overdue actions.")
-    ] = False,
-    all_: Annotated[bool, typer.Option("--all", help="Include done actions (with --for).")] = False,
-    today: Today = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """List your open actions, a supervisee's (--for), or your supervisees' overdue ones."""
-    clock = _clock(today)
-    with session_scope(cli_org.database(database_url)) as db:
-        if overdue:
-            _show(actions.overdue_actions(db, as_person, clock))
-        elif supervisee:
-            _show(actions.supervisee_actions(db, as_person, supervisee, clock, include_done=all_))
-        else:
-            _show(actions.my_actions(db, as_person, clock))
-
-
-@actions_app.command("done")
-@user_errors
-def actions_done(
-    action_id: Annotated[int, typer.Argument(help="The action's number.")],
-    as_person: As,
-    today: Today = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Mark an action done."""
-    with session_scope(cli_org.database(database_url)) as db:
-        _show(actions.mark_action_done(db, as_person, action_id, _clock(today)))
-
-
-# ---------------------------------------------------------------- notes
-
-
-@notes_app.command("list")
-@file_errors
-def notes_list(as_person: As, database_url: DatabaseUrl = None, bank: Bank = None) -> None:
-    """List your private preparation notes (only you can)."""
-    with session_scope(cli_org.database(database_url)) as db:
-        reply = notes.my_notes(db, _bank(bank), as_person, buttons=False)
-    if reply.tables:
-        reply.text += "\nChange one with `notes edit NOTE_ID`, remove one with `notes delete`."
-    _show(reply)
-
-
-@notes_app.command("edit")
-@file_errors
-def notes_edit(
-    note_id: Annotated[int, typer.Argument(help="The note's number (see `notes list`).")],
-    as_person: As,
-    text: Annotated[
-        str | None, typer.Option("--text", help="The new text (asked for when not given).")
-    ] = None,
-    save_anyway: Annotated[bool, typer.Option(
-        "--save-anyway", help="Save even though it looks like it names a child's details "
-        "(only when it does not).")] = False,
-    today: Today = None,
-    database_url: DatabaseUrl = None,
-    bank: Bank = None,
-) -> None:
-    """Change the text of one of your private notes (checked for children's details)."""
-    engine, clock = cli_org.database(database_url), _clock(today)
-    with session_scope(engine) as db:
-        opened = note_changes.edit_form(db, _bank(bank), as_person, note_id)
-    if opened.form is None:
-        _show(opened)
-        raise typer.Exit(1)
-    current = opened.form.fields[0].initial or ""
-    if text is None:
-        typer.echo(f"{opened.text}\nNow: {current}")
-        text = typer.prompt("New text", default=current, show_default=False)
-    values = {"answer": text, **({CONFIRM_FIELD: "save"} if save_anyway else {})}
-    while True:
-        with session_scope(engine) as db:
-            saved = notes.edit_note(db, as_person, note_id, values, clock, _patterns())
-        if saved.form is None or not any(f.name == CONFIRM_FIELD for f in saved.form.fields):
-            break
-        _show(saved)
-        if typer.confirm("Save as written anyway?", default=False):
-            values = {**values, CONFIRM_FIELD: "save"}
-        else:
-            values = {"answer": typer.prompt("New text", default=values["answer"])}
-    _show(saved)
-
-
-@notes_app.command("delete")
-@user_errors
-def notes_delete(
-    as_person: As,
-    note_id: Annotated[int | None, typer.Argument(help="The note's number.")] = None,
-    session: Annotated[
-        int | None, typer.Option("--session", help="All notes of a session.")
-    ] = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Delete one of your notes, or all your notes for a session."""
-    if (note_id is None) == (session is None):
-        raise fail("Give a note number or --session SESSION_ID (one of the two).")
-    with session_scope(cli_org.database(database_url)) as db:
-        if note_id is not None:
-            _show(notes.delete_note(db, as_person, note_id))
-        else:
-            assert session is not None
-            _show(notes.delete_session_notes(db, as_person, session))
-
-
-@notes_app.command("purge")
-@user_errors
-def notes_purge(today: Today = None, database_url: DatabaseUrl = None) -> None:
-    """Delete notes older than NOTES_RETENTION_DAYS now (the scheduler does this daily)."""
-    days = Settings().notes_retention_days
-    with session_scope(cli_org.database(database_url)) as db:
-        count = notes.purge_expired_notes(db, _clock(today), days)
-    typer.echo(f"Deleted {count} note{'s' if count != 1 else ''} older than {days} days.")
-
-
 def register(app: typer.Typer) -> None:
-    """Add `reflect`, `actions` and `notes` to the main app."""
+    """Add `reflect` (and its `bank`) to the main app."""
     reflect_app.add_typer(bank_app, name="bank")
     app.add_typer(reflect_app, name="reflect")
-    app.add_typer(actions_app, name="actions")
-    app.add_typer(notes_app, name="notes")
