@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing.context import BaseContext
@@ -33,7 +35,7 @@ from sqlmodel import SQLModel, create_engine
 
 from bot.clock import VirtualClock, require_aware
 from bot.dispatch import PlanMemo, WakeUps, dispatch_due
-from bot.replay_shards import Facts, split
+from bot.replay_shards import Facts, Shard, split
 from bot.settings import Settings
 from bot.transport import OutgoingMessage
 from handlers.reminders.agenda import EngineConfig
@@ -41,6 +43,7 @@ from policy.engine import PolicyPack
 from storage import models
 from storage.models import Person
 
+log = logging.getLogger("supervision.engine")
 REPLAY_CONFIG = EngineConfig(horizon=timedelta(days=3), send_batch=200)
 SHARD_FROM = 300  # people: below this, starting worker processes costs more than it saves
 
@@ -186,20 +189,37 @@ def simulate(
     if workers is None:
         workers = available_cpus() if len(facts["person"]) >= SHARD_FROM else 1
     shards = split(facts, workers, _guests(facts, settings)) if workers > 1 else []
-    sent: list[tuple[Any, ...]] = []
+    sent: list[tuple[Any, ...]] | None = None
     if len(shards) > 1:
-        with ProcessPoolExecutor(len(shards), mp_context=_start_method()) as pool:
-            jobs = [
-                pool.submit(replay, shard.facts, pack, start, end, settings, config)
-                for shard in shards
-            ]
-            for shard, job in zip(shards, jobs, strict=True):
-                sent.extend(m for m in job.result() if shard.owns(m[3], m[2]))
-    else:
+        try:
+            sent = _in_parallel(shards, pack, start, end, settings, config)
+        except (OSError, BrokenProcessPool) as exc:  # no processes here (a locked-down host)
+            log.warning("replaying in one process: worker processes failed (%s)", exc)
+    if sent is None:
         sent = replay(facts, pack, start, end, settings, config)
     out = [SimulatedMessage(*m) for m in sent if start <= m[0] <= end]
     out.sort(key=_order)
     return out
+
+
+def _in_parallel(
+    shards: list[Shard],
+    pack: PolicyPack,
+    start: datetime,
+    end: datetime,
+    settings: Settings | None,
+    config: EngineConfig,
+) -> list[tuple[Any, ...]]:
+    """Each shard replayed in its own process; what each reports of its own people."""
+    sent: list[tuple[Any, ...]] = []
+    with ProcessPoolExecutor(len(shards), mp_context=_start_method()) as pool:
+        jobs = [
+            pool.submit(replay, shard.facts, pack, start, end, settings, config)
+            for shard in shards
+        ]
+        for shard, job in zip(shards, jobs, strict=True):
+            sent.extend(m for m in job.result() if shard.owns(m[3], m[2]))
+    return sent
 
 
 def replay(

@@ -75,3 +75,25 @@ def test_a_simulation_needs_a_worker(engine: Engine, leeds: PolicyPack) -> None:
     start = datetime(2026, 1, 5, tzinfo=UTC)
     with pytest.raises(ValueError, match="at least one worker"):
         simulate(engine, leeds, start, start + timedelta(days=1), workers=0)
+
+
+def test_where_worker_processes_cannot_start_the_replay_runs_in_one(
+    engine: Engine,
+    leeds: PolicyPack,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import bot.simulate
+
+    seed(engine, 200, date(2025, 12, 1), date(2026, 2, 28))
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    end = start + timedelta(days=7)
+    one = simulate(engine, leeds, start, end, workers=1)
+
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise OSError(38, "Function not implemented")  # e.g. no semaphores in a sandbox
+
+    monkeypatch.setattr(bot.simulate, "ProcessPoolExecutor", no_processes)
+    with caplog.at_level("WARNING", logger="supervision.engine"):
+        assert simulate(engine, leeds, start, end, workers=2) == one
+    assert "replaying in one process" in caplog.text and one
