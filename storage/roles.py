@@ -59,6 +59,12 @@ def role_on(history: Sequence[tuple[date, str]], day: date) -> tuple[str, date] 
     return held[1], held[0]
 
 
+def role_held(session: Session, person: Person, day: date) -> tuple[str, date]:
+    """(role, role_start) `person` holds on `day` (a recorded change may start later)."""
+    held = role_on(histories(session, [person.id]).get(person.id, ()), day)
+    return held if held is not None else (person.role, person.role_start)
+
+
 def facts_as_of(
     session: Session, people: Sequence[PersonFacts], as_of: datetime
 ) -> list[PersonFacts]:

@@ -17,6 +17,7 @@ from policy.engine import PolicyError, cadence_on
 from storage import chat_diary as d
 from storage import chat_queries as q
 from storage.models import Person, SupervisionSession
+from storage.roles import role_held
 
 _COLUMNS = ("Session", "When", "With")
 _STOP_WORDS = {
@@ -222,12 +223,13 @@ def cadence(ctx: ChatContext, req: ChatRequest) -> Reply:
     if isinstance(person, Reply):
         return person
     whose = you_or(ctx, person, possessive=True)
+    held, since = role_held(ctx.session, person, ctx.today)
     try:
-        c = cadence_on(ctx.pack, person.role, person.role_start, ctx.today, person.cadence_override)
+        c = cadence_on(ctx.pack, held, since, ctx.today, person.cadence_override)
     except PolicyError as exc:
         return Reply(text=f"I can't say for {whose} role: {exc}")
-    role = ctx.pack.roles.get(person.role)
-    title = role.title if role else person.role
+    role = ctx.pack.roles.get(held)
+    title = role.title if role else held
     text = (
         f"Under the {ctx.pack.title}, {whose} supervision as {title} should be "
         f"{c.label} ({c.phase})."
@@ -246,7 +248,7 @@ def cadence(ctx: ChatContext, req: ChatRequest) -> Reply:
     topic = str(req.args.get("topic") or "").strip()
     words = {w.strip("?.,!") for w in topic.lower().split()} - _STOP_WORDS
     if words:
-        theirs = {ref.rule_id for ref in applying_to(ctx.pack, person.role)}
+        theirs = {ref.rule_id for ref in applying_to(ctx.pack, held)}
         shown = 0
         for ref in ctx.pack.why(topic):
             if shown == 3:

@@ -17,6 +17,7 @@ from policy.engine import PolicyError, cadence_on, plan_dates
 from storage import chat_diary as d_
 from storage import chat_queries as q
 from storage.models import Person
+from storage.roles import role_held
 
 MAX_PEOPLE = 20
 
@@ -30,10 +31,11 @@ def _proposal(ctx: ChatContext, person: Person, last_held: date | None, until: d
     start = ctx.today + relativedelta(days=1)
     if base is not None and base >= start:
         start = base + relativedelta(days=1)
+    role, since = role_held(ctx.session, person, ctx.today)
     return plan_dates(
         ctx.pack,
-        person.role,
-        person.role_start,
+        role,
+        since,
         base,
         start,
         until,
@@ -128,7 +130,8 @@ def _assumed(ctx: ChatContext, people: list[Person]) -> str:
     notes: list[str] = []
     for p in people:
         try:
-            c = cadence_on(ctx.pack, p.role, p.role_start, ctx.today, p.cadence_override)
+            role, since = role_held(ctx.session, p, ctx.today)
+            c = cadence_on(ctx.pack, role, since, ctx.today, p.cadence_override)
         except PolicyError:
             continue
         note = diary.assumed_note(c)

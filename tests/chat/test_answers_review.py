@@ -179,3 +179,17 @@ def test_which_one_names_the_team_not_the_id(chat: ChatService) -> None:
     )
     r = chat.text("tm1", "is Alex overdue?")
     assert "Alex Jones (North), Alex Smith (South)" in r.text and "sw9" not in r.text
+
+
+def test_cadence_follows_the_role_held_today_not_one_recorded_to_start_later(
+    chat: ChatService,
+) -> None:
+    from policy.engine import load_pack
+    from storage.people import set_role
+
+    with Session(chat.engine) as s:
+        set_role(s, load_pack("leeds"), "sw1", "nqsw", date(2026, 5, 4), NOW)
+        s.commit()
+    today = chat.text("sw1", "how often should I have supervision").text
+    assert "your supervision as Social worker (more than 12 months' experience)" in today
+    assert "should be monthly" in today
