@@ -25,7 +25,7 @@ from handlers.replies import Fact, Reply, Table
 from policy.duties import MinimumProgress, minimum_progress, minimums_window
 from policy.engine import is_overdue, next_due
 from storage import status_queries as q
-from storage.roles import facts_as_of
+from storage.roles import facts_as_of, with_history
 
 if TYPE_CHECKING:
     from policy.engine import Due, PolicyPack
@@ -222,12 +222,13 @@ def without_cadence(session: Session, pack: PolicyPack, as_of: datetime) -> list
     """Active people whose role is in `pack` but not supervised by it, by id."""
     require_aware(as_of)
     roles = [rid for rid, role in pack.roles.items() if not role.supervised]
-    # The roles held on the day (a person since moved into one of these is left out).
-    people = [
-        p
-        for p in facts_as_of(session, q.active_people_in_roles(session, roles), as_of)
-        if p.role in roles
-    ]
+    # The roles held on the day: anyone whose role ever changed may have held one then.
+    found = q.active_people_in_roles(session, roles)
+    seen = {p.id for p in found}
+    found += q.active_people_facts(session, sorted(with_history(session) - seen))
+    people = sorted(
+        (p for p in facts_as_of(session, found, as_of) if p.role in roles), key=lambda p: p.id
+    )
     if not people:
         return []
     ids = [p.id for p in people]

@@ -47,6 +47,11 @@ def histories(session: Session, person_ids: Iterable[str]) -> dict[str, History]
     return {pid: tuple((s, r) for s, _, r in sorted(rows)) for pid, rows in found.items()}
 
 
+def with_history(session: Session) -> set[str]:
+    """Everyone whose role has changed at some time (the rest always held `Person.role`)."""
+    return set(session.connection().execute(sa_select(_ROLES.c.person_id).distinct()).scalars())
+
+
 def role_on(history: Sequence[tuple[date, str]], day: date) -> tuple[str, date] | None:
     """(role, role_start) held on `day`; None without history."""
     if not history:

@@ -121,3 +121,19 @@ def test_the_replay_follows_the_role_held_each_day(
     spring = [m.text for m in replay if m.about_id == "nq" and m.at > local(QUALIFIED, 0)]
     assert any("Thu 2 Apr 2026 (monthly)" in t for t in spring)
     assert not any("(weekly)" in t or "fortnightly" in t for t in spring)
+
+
+def test_who_had_no_cadence_on_a_day_follows_the_roles_held_then(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    from handlers.status import without_cadence
+
+    org.team(size=0)
+    org.person("dd", role="deputy_director", role_start=date(2024, 1, 8))
+    _qualify(engine, leeds, "dd")  # a social worker from 2 March
+    with session_scope(engine) as s:
+        february, march = local(date(2026, 2, 2)), local(date(2026, 3, 9))
+        assert [p.id for p in without_cadence(s, leeds, february)] == ["dd"]
+        assert without_cadence(s, leeds, march) == []
+        assert "dd" not in {st.id for st in statuses(s, leeds, february)}
+        assert "dd" in {st.id for st in statuses(s, leeds, march)}
