@@ -184,15 +184,17 @@ def dispatch_due(
             settlement.apply(session)
             outbox.claim(session, [j.row_id for j in jobs], worker_id, clock.now())
         send_all(engine, jobs, transport, worker_id, clock, now, cfg, report)
+        due_now = False  # enqueued rows already due (a lapse learnt late) go out this pass
         if todo:
             batch = {p: plans[p] for p in todo if p in plans}
             made = {p: memo.made.get(p, now) for p in batch} if memo is not None else None
             report.planned += _retrying(
                 partial(_enqueue, engine, batch, now, who, cfg, window, epoch, made)
             )
+            due_now = any(c.due_at <= now for cs in batch.values() for c in cs)
         for p in changed:  # a side effect (deemed agreed) changed their facts: plan again
             plans.pop(p, None)
-        if not rows and not changed:
+        if not rows and not changed and not due_now:
             break
         todo = set(changed)
     _retrying(partial(_advance, engine, now))

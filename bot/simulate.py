@@ -25,6 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -44,7 +45,7 @@ from storage import models
 from storage.models import Person
 
 log = logging.getLogger("supervision.engine")
-REPLAY_CONFIG = EngineConfig(horizon=timedelta(days=3), send_batch=200)
+REPLAY_CONFIG = EngineConfig(horizon=timedelta(days=3), send_batch=200, catch_up=False)
 SHARD_FROM = 300  # people: below this, starting worker processes costs more than it saves
 
 # The facts a replay needs (never the outbox, chat state or private notes).
@@ -192,7 +193,7 @@ def simulate(
     sent: list[tuple[Any, ...]] | None = None
     if len(shards) > 1:
         try:
-            sent = _in_parallel(shards, pack, start, end, settings, config)
+            sent = _in_parallel(engine, shards, pack, start, end, settings, config)
         except (OSError, BrokenProcessPool) as exc:  # no processes here (a locked-down host)
             log.warning("replaying in one process: worker processes failed (%s)", exc)
     if sent is None:
@@ -203,6 +204,7 @@ def simulate(
 
 
 def _in_parallel(
+    source: Engine,
     shards: list[Shard],
     pack: PolicyPack,
     start: datetime,
@@ -212,7 +214,15 @@ def _in_parallel(
 ) -> list[tuple[Any, ...]]:
     """Each shard replayed in its own process; what each reports of its own people."""
     sent: list[tuple[Any, ...]] = []
-    with ProcessPoolExecutor(len(shards), mp_context=_start_method()) as pool:
+    context = _start_method()
+    # A forked child inherits the store's pooled connections: it lets go of them unclosed
+    # (closing them would close the parent's), and never uses them.
+    forked = context.get_start_method() == "fork"
+    with ProcessPoolExecutor(
+        len(shards),
+        mp_context=context,
+        initializer=partial(source.dispose, close=False) if forked else None,
+    ) as pool:
         jobs = [
             pool.submit(replay, shard.facts, pack, start, end, settings, config)
             for shard in shards

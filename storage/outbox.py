@@ -334,7 +334,7 @@ _START_SENDING = (
 )
 _MARK_SENT = (
     update(_OUTBOX)
-    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status == SENDING)
     .values(status=SENT, sent_at=bindparam("at"), attempts=bindparam("tries"), error=None)
 )
 

@@ -1,10 +1,11 @@
 """The history of people's roles: which role a person held on a given day.
 
 `record_role` is the one way a role changes (`people set-role`, an HR import). The first
-change also records the role held before it, so the history covers the past; a later
-change from a day on or before recorded ones replaces them (a correction, not a new
-role). `role_on` reads the history: the latest role started by the day, or the first one
-for a day before it began; people with no history have always held `Person.role`.
+change also records the role held before it, so the history covers the past; a change
+from a day on or before recorded ones replaces them, and the latest role given again
+with another start moves its start (corrections, not new roles). `role_on` reads the
+history: the latest role started by the day, or the first one for a day before it began;
+people with no history have always held `Person.role`.
 """
 
 from __future__ import annotations
@@ -97,6 +98,9 @@ def record_role(
                                role_start=person.role_start, recorded_at=recorded_at))  # fmt: skip
         session.flush()
     session.execute(_SUPERSEDED, {"person": person.id, "start": start})
+    kept = histories(session, [person.id]).get(person.id, ())
+    if kept and kept[-1][1] == role:  # the same role again: its start is corrected
+        session.execute(_SUPERSEDED, {"person": person.id, "start": kept[-1][0]})
     session.add(
         RoleChange(person_id=person.id, role=role, role_start=start, recorded_at=recorded_at)
     )

@@ -228,6 +228,12 @@ class Timeline:
             self.steady.roles.update(histories(self.session, missing))
         return {pid: self._in_role(p) for pid in wanted if (p := known[pid]) is not None}
 
+    def _first_start(self, person: KnownPerson) -> date:
+        """When `person`'s first recorded role began: with no change of supervisor on record,
+        their supervision began then (a later change of role is not a new supervisor)."""
+        history = self.steady.roles.get(person.id)
+        return history[0][0] if history else person.role_start
+
     def _in_role(self, person: KnownPerson) -> KnownPerson:
         """`person` in the role they held on their local date of `as_of`."""
         history = self.steady.roles.get(person.id)
@@ -254,12 +260,13 @@ class Timeline:
     def supervisor_since(self, people: Iterable[KnownPerson]) -> dict[str, date]:
         """The day each person's current supervision relationship began (latest change in force).
 
-        People with no change history are taken to have had their supervisor since role start.
+        People with no change history are taken to have had their supervisor since the start
+        of their first recorded role.
         """
         known = self.steady.since
         plist = {p.id: p for p in people}
         keyed = {pid: (pid, self._day(p)) for pid, p in plist.items()}
-        todo = {pid: plist[pid].role_start for pid, key in keyed.items() if key not in known}
+        todo = {pid: self._first_start(p) for pid, p in plist.items() if keyed[pid] not in known}
         latest: dict[str, date] = {}
         if todo:
             for pid, effective, _sup in chunked_rows(self.session, _CHANGES_OF, todo):
@@ -400,7 +407,8 @@ class Timeline:
                 known.append((effective, sup))
         spells: dict[str, list[tuple[date, date | None]]] = {}
         for pid, p in plist.items():
-            changes = sorted(history[pid]) if pid in history else [(p.role_start, p.supervisor_id)]
+            first = [(self._first_start(p), p.supervisor_id)]
+            changes = sorted(history[pid]) if pid in history else first
             for i, (start, sup) in enumerate(changes):
                 if sup in wanted:
                     end = changes[i + 1][0] if i + 1 < len(changes) else None

@@ -39,6 +39,11 @@ class EngineConfig:
     horizon: timedelta = timedelta(days=15)
     replan_every: timedelta = timedelta(days=14)
     min_lookback: timedelta = timedelta(days=2)
+    # After a gap between passes (downtime), the window reaches back to the previous pass,
+    # so what fell due meanwhile is still judged. A replay's gaps are jumps of its clock
+    # over instants when nothing happens, not downtime: there the window stays fixed, as
+    # in a live loop that never stopped (which passes at least hourly).
+    catch_up: bool = True
     chunk: int = 500
     claim_batch: int = 200
     # Messages marked "sending" per commit: a crash leaves at most these in doubt (sent or
@@ -177,7 +182,9 @@ def changed_since_last_pass(
         epoch = now
         outbox.set_instant(session, outbox.EPOCH, now)
     mark = outbox.get_instant(session, outbox.WATERMARK)
-    lookback = max(config.min_lookback, now - mark) if mark is not None else config.min_lookback
+    lookback = config.min_lookback
+    if mark is not None and config.catch_up:
+        lookback = max(lookback, now - mark)
     people: set[str] = set()
     if mark is not None and mark < now:
         people = changed_people(session, mark, now)

@@ -14,6 +14,7 @@ from bot.settings import Settings
 from bot.simulate import simulate
 from policy.engine import PolicyPack
 from storage.db import put_setting, session_scope
+from tests.engine.org import Org, local
 
 
 def _person(pid: str, sup: str | None = None) -> dict[str, object]:
@@ -97,3 +98,74 @@ def test_where_worker_processes_cannot_start_the_replay_runs_in_one(
     with caplog.at_level("WARNING", logger="supervision.engine"):
         assert simulate(engine, leeds, start, end, workers=2) == one
     assert "replaying in one process" in caplog.text and one
+
+
+def _shards_replayed_here(engine: Engine, pack: PolicyPack, start: datetime, end: datetime) -> None:
+    """Each tree replayed on its own (in this process) sends what the whole replay sends."""
+    from bot.simulate import REPLAY_CONFIG, SimulatedMessage, _guests, _order, read_facts, replay
+
+    facts = read_facts(engine)
+    shards = split(facts, 8, _guests(facts, None))
+    assert len(shards) == 3
+
+    def report(sent: list[tuple[object, ...]]) -> list[SimulatedMessage]:
+        found = [SimulatedMessage(*m) for m in sent if start <= m[0] <= end]  # type: ignore[arg-type, operator]
+        return sorted(found, key=_order)
+
+    whole = report(replay(facts, pack, start, end, None, REPLAY_CONFIG))
+    merged = report(
+        [
+            m
+            for s in shards
+            for m in replay(s.facts, pack, start, end, None, REPLAY_CONFIG)
+            if s.owns(m[3], m[2])  # type: ignore[arg-type]
+        ]
+    )
+    assert merged == whole and whole
+
+
+def _two_trees_and_a_fallback(org: Org) -> None:
+    org.person("fb", role="head_of_service")
+    org.setting("escalation_fallback_id", "fb")
+    org.person("mia", role="team_manager")
+    org.person("w1", supervisor="mia")
+    org.person("mb", role="team_manager")
+    org.person("x1", supervisor="mb")
+
+
+def test_a_lapse_learnt_late_goes_out_in_the_pass_that_learns_it_whatever_else_is_due(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    # A session of 6 Jan is recorded only on 20 Jan at 08:20 (no outcome): the missed-
+    # session escalation is due at once, in the 09:00 pass, whether or not another tree
+    # has a reminder at 09:00 keeping that pass busy.
+    _two_trees_and_a_fallback(org)
+    org.held("w1", local(date(2025, 12, 15)))
+    org.session("w1", local(date(2026, 1, 6)), booked=datetime(2026, 1, 20, 8, 20, tzinfo=UTC))
+    org.held("x1", local(date(2025, 12, 15)), supervisor="mb")
+    org.session("x1", local(date(2026, 1, 22)), supervisor="mb", booked=local(date(2026, 1, 2)))
+    start, end = datetime(2026, 1, 12, tzinfo=UTC), datetime(2026, 1, 25, tzinfo=UTC)
+    _shards_replayed_here(engine, leeds, start, end)
+    late = [m for m in simulate(engine, leeds, start, end) if m.reason == "missed_session"]
+    assert [(m.recipient_id, m.at) for m in late] == [("fb", datetime(2026, 1, 20, 9, tzinfo=UTC))]
+
+
+def test_a_quiet_stretch_does_not_widen_what_a_pass_looks_back_on(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    # A session of 19 Jan recorded on 22 Jan at 22:20, with no outcome: its outcome check
+    # fell due before the window (two days) of the pass that learns of it. It is not sent,
+    # however long the replay had nothing to do before (the live loop passes hourly).
+    _two_trees_and_a_fallback(org)
+    org.agreement("w1", "mia", date(2025, 12, 1))
+    org.held("w1", local(date(2026, 1, 8)))
+    org.session("w1", local(date(2026, 2, 5)), booked=datetime(2026, 1, 8, 12, tzinfo=UTC))
+    org.session("w1", local(date(2026, 1, 19)), booked=datetime(2026, 1, 22, 22, 20, tzinfo=UTC))
+    org.agreement("x1", "mb", date(2025, 12, 1))
+    for day in range(12, 31):
+        org.held("x1", local(date(2026, 1, day), 14), supervisor="mb")
+    start, end = datetime(2026, 1, 12, tzinfo=UTC), datetime(2026, 1, 30, tzinfo=UTC)
+    _shards_replayed_here(engine, leeds, start, end)
+    about = [m for m in simulate(engine, leeds, start, end) if m.about_id == "w1"]
+    assert "session_outcome_check" not in {m.kind for m in about}
+    assert any(m.reason == "missed_session" for m in about)  # the lapse itself is raised

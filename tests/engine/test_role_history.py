@@ -137,3 +137,32 @@ def test_who_had_no_cadence_on_a_day_follows_the_roles_held_then(
         assert without_cadence(s, leeds, march) == []
         assert "dd" not in {st.id for st in statuses(s, leeds, february)}
         assert "dd" in {st.id for st in statuses(s, leeds, march)}
+
+
+def test_a_new_role_is_not_a_new_supervisor(engine: Engine, org: Org, leeds: PolicyPack) -> None:
+    org.team(size=0)
+    org.person("nq", role="nqsw", supervisor="mia", role_start=date(2025, 6, 2))
+    org.agreement("nq", "mia", date(2025, 6, 10))
+    org.held("nq", local(date(2026, 2, 20)))
+    _qualify(engine, leeds, "nq")
+    with session_scope(engine) as s:
+        tl = Timeline(s, local(QUALIFIED, 10))
+        person = tl.people(["nq"])["nq"]
+        assert person.role_start == QUALIFIED  # the cadence follows the new role
+        assert tl.supervisor_since([person]) == {"nq": date(2025, 6, 2)}  # Mia since 2025
+    replay = sim(engine, leeds, date(2026, 2, 1), date(2026, 4, 30))
+    assert not [m for m in replay if m.kind == "agreement_reminder" and m.about_id == "nq"]
+
+
+def test_the_latest_role_given_again_from_another_day_moves_its_start(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    org.team(size=0)
+    org.person("nq", role="nqsw", supervisor="mia", role_start=NQ_START)
+    _qualify(engine, leeds, "nq")
+    with session_scope(engine) as s:  # the start date was a typo: 9 March
+        set_role(s, leeds, "nq", "social_worker", date(2026, 3, 9), local(QUALIFIED, 10))
+    assert _history(engine, "nq") == [(NQ_START, "nqsw"), (date(2026, 3, 9), "social_worker")]
+    with session_scope(engine) as s:
+        st = status_of(s, leeds, "nq", local(date(2026, 3, 4)))
+        assert st is not None and st.role == "nqsw"
