@@ -8,7 +8,7 @@ takes a `Clock` argument; tests, `status --as-of` and `simulate` pass a
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -97,3 +97,10 @@ def local_date(at: datetime, tz_name: str | None) -> date:
 def start_of_day(day: date, tz_name: str | None) -> datetime:
     """Midnight at the start of `day` in `tz_name`, as an aware instant."""
     return local_instant(day, time(0, 0), tz_name)
+
+
+def ceil_hour(at: datetime) -> datetime:
+    """The next top of the hour (UTC) at or after `at`: when the hourly sweep sees a fact."""
+    at = at.astimezone(UTC)
+    floor = at.replace(minute=0, second=0, microsecond=0)
+    return floor if floor == at else floor + timedelta(hours=1)

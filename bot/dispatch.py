@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from bot.clock import Clock
+from bot.clock import Clock, ceil_hour
 from bot.delivery import DispatchReport, decide_row, recover, send_all
 from bot.settings import Settings
 from bot.transport import Transport
@@ -46,7 +46,6 @@ from storage.timeline import SteadyFacts
 
 log = logging.getLogger("supervision.engine")
 T = TypeVar("T")
-SWEEP_EVERY = timedelta(hours=1)
 
 
 @dataclass
@@ -289,13 +288,6 @@ def _retrying(work: Callable[[], T], attempts: int = 4) -> T:
                 raise
             log.info("planning collided with another replica (%s); retrying", type(exc).__name__)
     raise AssertionError("unreachable")
-
-
-def ceil_hour(at: datetime) -> datetime:
-    """The next top of the hour (UTC) at or after `at`: when the hourly sweep sees a fact."""
-    at = at.astimezone(UTC)
-    floor = at.replace(minute=0, second=0, microsecond=0)
-    return floor if floor == at else floor + SWEEP_EVERY
 
 
 def next_due(engine: Engine) -> datetime | None:

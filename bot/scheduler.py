@@ -17,9 +17,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy.engine import Engine
 
-from bot.clock import Clock
+from bot.clock import Clock, ceil_hour
 from bot.delivery import DispatchReport
-from bot.dispatch import ceil_hour, dispatch_due, next_due
+from bot.dispatch import dispatch_due, next_due
 from bot.settings import Settings
 from bot.transport import Transport
 from handlers.reflect.notes import purge_expired_notes

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import bindparam, func, or_, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel
 
@@ -207,19 +207,31 @@ _FIRST_FACTS = sa_select(
     ]
 )
 # Day-granular facts start at local midnight: the first few from `:day` on, with the zone.
-_FIRST_DAYS = [
-    sa_select(day, _PEOPLE.c.timezone)
-    .join(_PEOPLE, _PEOPLE.c.id == who)
-    .where(day >= bindparam("day"))
-    .order_by(day)
-    .limit(50)
-    for day, who in (
-        (_ABSENCES.c.first_day, _ABSENCES.c.person_id),
-        (_CHANGES.c.effective, _CHANGES.c.person_id),
-        (_AGREEMENTS.c.signed_on, _AGREEMENTS.c.supervisee_id),
-        (_ROLES.c.role_start, _ROLES.c.person_id),
+def _first_days(day: Any, who: Any) -> list[Any]:
+    """Each (day, zone) of a day-dated fact in [:lo, :hi], and those of the first day after
+    :hi (from two days after an instant on, local midnight is after it in every zone)."""
+    pairs = (
+        sa_select(day.label("day"), _PEOPLE.c.timezone)
+        .join(_PEOPLE, _PEOPLE.c.id == who)
+        .distinct()
     )
-]
+    first_after = sa_select(func.min(day)).where(day > _HI).scalar_subquery()
+    return [pairs.where(day >= _LO, day <= _HI), pairs.where(day == first_after)]
+
+
+# Day-granular facts start at local midnight: one statement over every such table.
+_FIRST_DAYS = union_all(
+    *[
+        stmt
+        for day, who in (
+            (_ABSENCES.c.first_day, _ABSENCES.c.person_id),
+            (_CHANGES.c.effective, _CHANGES.c.person_id),
+            (_AGREEMENTS.c.signed_on, _AGREEMENTS.c.supervisee_id),
+            (_ROLES.c.role_start, _ROLES.c.person_id),
+        )
+        for stmt in _first_days(day, who)
+    ]
+)
 
 
 def next_fact_instant(session: Session, after: datetime) -> datetime | None:
@@ -227,12 +239,9 @@ def next_fact_instant(session: Session, after: datetime) -> datetime | None:
     conn = session.connection()
     firsts = conn.execute(_FIRST_FACTS, {"after": after}).one()
     candidates = [aware(v) for v in firsts if v is not None]
-    # Look from the day before (timezones).
-    day = after.date() - timedelta(days=1)
-    for stmt in _FIRST_DAYS:
-        for d, tz in conn.execute(stmt, {"day": day}):
-            at = start_of_day(d, tz)
-            if at > after:
-                candidates.append(at)
-                break
+    days = {"lo": after.date() - timedelta(days=1), "hi": after.date() + timedelta(days=1)}
+    for d, tz in conn.execute(_FIRST_DAYS, days):
+        at = start_of_day(d, tz)
+        if at > after:
+            candidates.append(at)
     return min(candidates) if candidates else None

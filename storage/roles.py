@@ -90,20 +90,28 @@ def facts_as_of(
 def record_role(
     session: Session, person: Person, role: str, start: date, recorded_at: datetime
 ) -> bool:
-    """Give `person` `role` from `start`, keeping the history; False when nothing changed."""
+    """Give `person` `role` from `start`, keeping the history; False when nothing changed.
+
+    A role already held before `start` (a later change given up) carries on from its own
+    start; the latest role given again with another start has that start moved."""
     if (person.role, person.role_start) == (role, start):
         return False
-    if not histories(session, [person.id]):
+    before = histories(session, [person.id]).get(person.id, ())
+    if not before:
+        before = ((person.role_start, person.role),)
         session.add(RoleChange(person_id=person.id, role=person.role,
                                role_start=person.role_start, recorded_at=recorded_at))  # fmt: skip
         session.flush()
     session.execute(_SUPERSEDED, {"person": person.id, "start": start})
-    kept = histories(session, [person.id]).get(person.id, ())
-    if kept and kept[-1][1] == role:  # the same role again: its start is corrected
-        session.execute(_SUPERSEDED, {"person": person.id, "start": kept[-1][0]})
-    session.add(
-        RoleChange(person_id=person.id, role=role, role_start=start, recorded_at=recorded_at)
-    )
+    kept = tuple(row for row in before if row[0] < start)
+    if kept and kept[-1][1] == role and kept[-1] != before[-1]:
+        start = kept[-1][0]  # held already: the changes after it are given up
+    else:
+        if kept and kept[-1][1] == role:  # the latest role again: its start moves
+            session.execute(_SUPERSEDED, {"person": person.id, "start": kept[-1][0]})
+        session.add(
+            RoleChange(person_id=person.id, role=role, role_start=start, recorded_at=recorded_at)
+        )
     person.role, person.role_start = role, start
     session.add(person)
     session.flush()

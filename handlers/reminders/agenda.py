@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from bot.clock import ceil_hour
 from handlers.reminders.candidate import ESCALATION, Candidate
 from handlers.reminders.context import PlanParams
 from handlers.reminders.planner import plan_people
@@ -182,15 +183,17 @@ def changed_since_last_pass(
         epoch = now
         outbox.set_instant(session, outbox.EPOCH, now)
     mark = outbox.get_instant(session, outbox.WATERMARK)
-    lookback = config.min_lookback
+    # From the top of the hour: however a pass falls within its hour (a row due at 13:30,
+    # the 14:00 sweep), it looks back on the same rows.
+    window = ceil_hour(now) - config.min_lookback
     if mark is not None and config.catch_up:
-        lookback = max(lookback, now - mark)
+        window = min(window, mark)
     people: set[str] = set()
     if mark is not None and mark < now:
         people = changed_people(session, mark, now)
     if sweep or first:
         people |= _new_rows(session)
-    return PassStart(people, now - lookback, first, epoch)
+    return PassStart(people, window, first, epoch)
 
 
 def advance_watermark(session: Session, now: datetime) -> None:

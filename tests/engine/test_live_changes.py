@@ -198,3 +198,22 @@ def test_the_sweep_purges_expired_preparation_notes_once_a_day(
         assert [n.answer for n in s.exec(select(PrepNote)).all()] == ["20 days old"]
     clock.set(now + timedelta(days=11))
     assert loop.housekeeping() == 1
+
+
+def test_the_next_day_dated_fact_is_found_however_many_share_an_earlier_day(
+    engine: Engine, org: Org
+) -> None:
+    from storage.fact_changes import next_fact_instant
+
+    org.team(size=0)
+    reorganised = [org.person(f"r{i}", supervisor="mia") for i in range(60)]
+    for pid in reorganised:  # a reorganisation: sixty changes on 1 April
+        org.change(pid, "hana", date(2026, 4, 1))
+    org.person("tokyo", supervisor="mia", tz="Asia/Tokyo")
+    org.change("tokyo", "hana", date(2026, 4, 3))
+    org.change("r0", "mia", date(2026, 4, 2))
+    with session_scope(engine) as s:
+        assert next_fact_instant(s, local(date(2026, 4, 1), 0)) == local(date(2026, 4, 2), 0)
+        # Of facts on the same day, the zone whose midnight comes first.
+        after = local(date(2026, 4, 2), 0)
+        assert next_fact_instant(s, after) == local(date(2026, 4, 3), 0, tz="Asia/Tokyo")

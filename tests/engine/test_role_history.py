@@ -166,3 +166,20 @@ def test_the_latest_role_given_again_from_another_day_moves_its_start(
     with session_scope(engine) as s:
         st = status_of(s, leeds, "nq", local(date(2026, 3, 4)))
         assert st is not None and st.role == "nqsw"
+
+
+def test_giving_the_role_held_before_cancels_a_later_change(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    org.team(size=0)
+    org.person("nq", role="nqsw", supervisor="mia", role_start=date(2024, 9, 2))
+    org.held("nq", local(date(2026, 2, 10)))
+    _qualify(engine, leeds, "nq")  # recorded to start on 2 March ...
+    with session_scope(engine) as s:  # ... and called off before it does
+        set_role(s, leeds, "nq", "nqsw", date(2026, 2, 20), local(date(2026, 2, 20), 9))
+    assert _history(engine, "nq") == [(date(2024, 9, 2), "nqsw")]
+    with session_scope(engine) as s:
+        st = status_of(s, leeds, "nq", local(date(2026, 3, 9)))
+        assert st is not None and st.role == "nqsw" and st.due.cadence.label == "monthly"
+        person = Timeline(s, local(date(2026, 3, 9))).people(["nq"])["nq"]
+        assert person.role_start == date(2024, 9, 2)
