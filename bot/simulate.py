@@ -11,6 +11,8 @@ far ahead are mostly re-planned before they fall due. How far ahead the outbox i
 filled changes the work, never what is sent (tests/engine/test_replay_tuning.py). It
 also marks messages "sending" a batch at a time: one at a time is how the live loop keeps
 a crash from leaving more than one message in doubt, and a replay cannot crash that way.
+Its jumps are not downtime, so a pass looks back only the usual two days (`catch_up`).
+A large organisation's trees are replayed side by side in processes (`bot.replay_shards`).
 """
 
 from __future__ import annotations

@@ -172,8 +172,10 @@ def changed_since_last_pass(
     """People whose facts became known since the last pass, the start of the window to
     enqueue for them, and whether this is the store's first pass (which sets the epoch).
 
-    The watermark is not moved here: `advance_watermark` moves it once the pass has
-    enqueued, so a pass that fails part-way leaves the changes for the next one. On a
+    The window opens `min_lookback` before the top of the pass's hour (and, catching up
+    after downtime, no later than the previous pass). The watermark is not moved here:
+    `advance_watermark` moves it once the pass has enqueued, so a pass that fails
+    part-way leaves the changes for the next one. On a
     sweep, rows added since the previous sweeps are found by id (`new_rows_since`):
     the safety net for writers that date facts before the instant they write them.
     """
