@@ -22,12 +22,10 @@ import json
 import logging
 import multiprocessing
 import os
-import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -195,7 +193,7 @@ def simulate(
     sent: list[tuple[Any, ...]] | None = None
     if len(shards) > 1:
         try:
-            sent = _in_parallel(engine, shards, pack, start, end, settings, config)
+            sent = _in_parallel(shards, pack, start, end, settings, config)
         except (OSError, BrokenProcessPool) as exc:  # no processes here (a locked-down host)
             log.warning("replaying in one process: worker processes failed (%s)", exc)
     if sent is None:
@@ -206,7 +204,6 @@ def simulate(
 
 
 def _in_parallel(
-    source: Engine,
     shards: list[Shard],
     pack: PolicyPack,
     start: datetime,
@@ -216,15 +213,7 @@ def _in_parallel(
 ) -> list[tuple[Any, ...]]:
     """Each shard replayed in its own process; what each reports of its own people."""
     sent: list[tuple[Any, ...]] = []
-    context = _start_method()
-    # A forked child inherits the store's pooled connections: it lets go of them unclosed
-    # (closing them would close the parent's), and never uses them.
-    forked = context.get_start_method() == "fork"
-    with ProcessPoolExecutor(
-        len(shards),
-        mp_context=context,
-        initializer=partial(source.dispose, close=False) if forked else None,
-    ) as pool:
+    with ProcessPoolExecutor(len(shards), mp_context=_start_method()) as pool:
         jobs = [
             pool.submit(replay, shard.facts, pack, start, end, settings, config)
             for shard in shards
@@ -291,12 +280,11 @@ def _guests(facts: Facts, settings: Settings | None) -> set[str]:
 
 
 def _start_method() -> BaseContext:
-    """Fork where it is safe (a POSIX process with one thread: nothing else can hold a
-    lock the children would inherit); otherwise spawn, which starts afresh (and so needs
-    a calling script's own work under `if __name__ == "__main__"`, as every entry point of
-    this project has)."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
+    """A fork server where there is one (POSIX), else spawn: workers start clean, never a
+    copy of this process's open databases, sockets or locks (so a calling script's own
+    work belongs under `if __name__ == "__main__"`, as in every entry point here)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("forkserver")
     return multiprocessing.get_context("spawn")
 
 
