@@ -50,63 +50,24 @@ def _between(column: Any) -> Any:
 _TOUCHED_SESSIONS = sa_select(_S.supervisee_id).where(or_(*[_between(c) for c in _SESSION_FACTS]))
 # Day-granular facts: widened by a day each side (`:lo`, `:hi`), then their exact instants
 # are tested in Python.
-_TOUCHED_ABSENCES = (
-    sa_select(
-        _ABSENCES.c.person_id,
-        _ABSENCES.c.first_day,
-        _ABSENCES.c.recorded_at,
-        _PEOPLE.c.timezone,
+def _touched_on_days(who: Any, day: Any, *more: Any) -> Any:
+    """(who, *more, day, recorded_at, zone) of the rows dated in [:lo, :hi] or recorded in
+    the window."""
+    recorded = day.table.c.recorded_at
+    return (
+        sa_select(who, *more, day, recorded, _PEOPLE.c.timezone)
+        .join(_PEOPLE, _PEOPLE.c.id == who)
+        .where(or_((day >= _LO) & (day <= _HI), _between(recorded)))
     )
-    .join(_PEOPLE, _PEOPLE.c.id == _ABSENCES.c.person_id)
-    .where(
-        or_(
-            (_ABSENCES.c.first_day >= _LO) & (_ABSENCES.c.first_day <= _HI),
-            _between(_ABSENCES.c.recorded_at),
-        )
-    )
+
+
+_TOUCHED_ABSENCES = _touched_on_days(_ABSENCES.c.person_id, _ABSENCES.c.first_day)
+_TOUCHED_CHANGES = _touched_on_days(
+    _CHANGES.c.person_id, _CHANGES.c.effective, _CHANGES.c.supervisor_id
 )
-_TOUCHED_CHANGES = (
-    sa_select(
-        _CHANGES.c.person_id,
-        _CHANGES.c.supervisor_id,
-        _CHANGES.c.effective,
-        _CHANGES.c.recorded_at,
-        _PEOPLE.c.timezone,
-    )
-    .join(_PEOPLE, _PEOPLE.c.id == _CHANGES.c.person_id)
-    .where(
-        or_(
-            (_CHANGES.c.effective >= _LO) & (_CHANGES.c.effective <= _HI),
-            _between(_CHANGES.c.recorded_at),
-        )
-    )
-)
+_TOUCHED_AGREEMENTS = _touched_on_days(_AGREEMENTS.c.supervisee_id, _AGREEMENTS.c.signed_on)
+_TOUCHED_ROLES = _touched_on_days(_ROLES.c.person_id, _ROLES.c.role_start)
 _SUPERVISOR_OF = sa_select(_PEOPLE.c.supervisor_id).where(_PEOPLE.c.id == bindparam("person"))
-_TOUCHED_AGREEMENTS = (
-    sa_select(
-        _AGREEMENTS.c.supervisee_id,
-        _AGREEMENTS.c.signed_on,
-        _AGREEMENTS.c.recorded_at,
-        _PEOPLE.c.timezone,
-    )
-    .join(_PEOPLE, _PEOPLE.c.id == _AGREEMENTS.c.supervisee_id)
-    .where(
-        or_(
-            (_AGREEMENTS.c.signed_on >= _LO) & (_AGREEMENTS.c.signed_on <= _HI),
-            _between(_AGREEMENTS.c.recorded_at),
-        )
-    )
-)
-_TOUCHED_ROLES = (
-    sa_select(_ROLES.c.person_id, _ROLES.c.role_start, _ROLES.c.recorded_at, _PEOPLE.c.timezone)
-    .join(_PEOPLE, _PEOPLE.c.id == _ROLES.c.person_id)
-    .where(
-        or_(
-            (_ROLES.c.role_start >= _LO) & (_ROLES.c.role_start <= _HI),
-            _between(_ROLES.c.recorded_at),
-        )
-    )
-)
 _TOUCHED_ACTIONS = [
     sa_select(_ACTIONS.c.supervisee_id).where(_between(_ACTIONS.c[name]))
     for name in ("created_at", "done_at")
