@@ -3,7 +3,7 @@
 `dispatch_due` plans people whose facts changed, then claims every due outbox row (FOR
 UPDATE SKIP LOCKED on PostgreSQL), checks it is still true and still useful, commits the
 claim, and sends each message between two commits ("sending", then "sent"), so it goes
-out at most once. `next_wake` says when the next pass has something to do.
+out at most once.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from bot.clock import Clock, ceil_hour
+from bot.clock import Clock
 from bot.delivery import DispatchReport, decide_row, recover, send_all
 from bot.settings import Settings
 from bot.transport import Transport
@@ -40,7 +40,7 @@ from handlers.reminders.planner import plan_people
 from policy.engine import PolicyPack
 from storage import outbox
 from storage.db import session_scope
-from storage.fact_changes import next_fact_instant
+from storage.fact_changes import FactAgenda
 from storage.status_queries import people_by_id
 from storage.timeline import SteadyFacts
 
@@ -56,7 +56,7 @@ class PlanMemo:
     was made, so it is kept for at most `keep` (inside the replan period). `built` holds
     the earliest due instant each plan was built from: a row due before it needs a new one.
     `steady` holds the facts no pass changes (people, supervisor history, agreements),
-    looked up once for every plan of the replay.
+    looked up once for every plan of the replay; `facts`, when each fact becomes known.
     """
 
     keep: timedelta = timedelta(days=13)
@@ -65,6 +65,7 @@ class PlanMemo:
     built: dict[str, datetime] = field(default_factory=dict)
     recipients: Recipients | None = None
     steady: SteadyFacts = field(default_factory=SteadyFacts)
+    facts: FactAgenda | None = None
 
     def for_pass(self, now: datetime, changed: set[str]) -> dict[str, list[Candidate]]:
         stale = set(changed)
@@ -130,7 +131,8 @@ def dispatch_due(
     who = memo.recipients if memo and memo.recipients else recipients_for(engine, settings)
     report = DispatchReport()
     _retrying(partial(recover, engine, now, cfg, report))
-    start = _retrying(partial(_changes, engine, now, cfg, sweep))
+    facts = memo.facts if memo is not None else None
+    start = _retrying(partial(_changes, engine, now, cfg, sweep, facts))
     todo, window, first, epoch = start.people, start.window, start.first, start.epoch
     if first or sweep:
         report.planned += _unplanned(engine, pack, now, who, cfg, window, epoch)
@@ -216,9 +218,12 @@ def _plan_into(
             plans.setdefault(c.about_id, []).append(c)
 
 
-def _changes(engine: Engine, now: datetime, cfg: EngineConfig, sweep: bool) -> PassStart:
+def _changes(
+    engine: Engine, now: datetime, cfg: EngineConfig, sweep: bool, facts: FactAgenda | None
+) -> PassStart:
     with session_scope(engine) as session:
-        return changed_since_last_pass(session, now, cfg, sweep=sweep)
+        changes = facts.changed if facts is not None else None
+        return changed_since_last_pass(session, now, cfg, sweep=sweep, changes=changes)
 
 
 def _advance(engine: Engine, now: datetime) -> None:
@@ -294,32 +299,3 @@ def next_due(engine: Engine) -> datetime | None:
     """When the earliest pending outbox row falls due."""
     with session_scope(engine) as session:
         return outbox.next_due_instant(session)
-
-
-def next_wake(engine: Engine) -> datetime | None:
-    """The next instant anything can happen: a row falls due, or a recorded fact becomes
-    known (seen by the hourly sweep, so at the top of the hour after it)."""
-    return WakeUps(engine).next()
-
-
-class WakeUps:
-    """`next_wake`, asked again and again through a replay: the next fact instant found is
-    remembered until the watermark passes it. (Nothing a pass writes is a fact dated after
-    the pass: a record deemed agreed is dated at its message's due instant.)"""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._looked: datetime | None = None  # the watermark the fact was looked up from
-        self._fact: datetime | None = None
-
-    def next(self) -> datetime | None:
-        with session_scope(self.engine) as session:
-            due = outbox.next_due_instant(session)
-            mark = outbox.get_instant(session, outbox.WATERMARK)
-            if mark is not None and (
-                self._looked is None or (self._fact is not None and self._fact <= mark)
-            ):
-                self._fact, self._looked = next_fact_instant(session, mark), mark
-        fact = self._fact if mark is not None else None
-        options = [t for t in (due, ceil_hour(fact) if fact else None) if t is not None]
-        return min(options) if options else None

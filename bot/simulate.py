@@ -34,14 +34,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
 
-from bot.clock import VirtualClock, require_aware
-from bot.dispatch import PlanMemo, WakeUps, dispatch_due
+from bot.clock import VirtualClock, ceil_hour, require_aware
+from bot.dispatch import PlanMemo, dispatch_due
 from bot.replay_shards import Facts, Shard, split
 from bot.settings import Settings
 from bot.transport import OutgoingMessage
 from handlers.reminders.agenda import EngineConfig
 from policy.engine import PolicyPack
-from storage import models
+from storage import models, outbox
+from storage.db import session_scope
+from storage.fact_changes import FactAgenda
 from storage.models import Person
 
 log = logging.getLogger("supervision.engine")
@@ -215,8 +217,7 @@ def _in_parallel(
     sent: list[tuple[Any, ...]] = []
     with ProcessPoolExecutor(len(shards), mp_context=_start_method()) as pool:
         jobs = [
-            pool.submit(replay, shard.facts, pack, start, end, settings, config)
-            for shard in shards
+            pool.submit(replay, shard.facts, pack, start, end, settings, config) for shard in shards
         ]
         for shard, job in zip(shards, jobs, strict=True):
             sent.extend(m for m in job.result() if shard.owns(m[3], m[2]))
@@ -239,7 +240,9 @@ def replay(
     # Every fact is seen at its own instant here, so plans can be kept (inside the replan
     # period: a kept plan sees candidates up to when it was made plus the horizon and that).
     memo = PlanMemo(keep=config.replan_every - timedelta(days=1))
-    wakes = WakeUps(copy)
+    with session_scope(copy) as session:
+        memo.facts = FactAgenda.of(session, start, end)
+    wakes = _WakeUps(copy, memo.facts)
     # The objects alive now (the modules, the store's metadata) outlive the run: leave them
     # out of the collector's full passes, which a long replay triggers again and again.
     gc.freeze()
@@ -268,6 +271,24 @@ def replay(
         gc.unfreeze()
         copy.dispose()
     return transport.sent
+
+
+class _WakeUps:
+    """The next instant anything can happen in a replay: a row falls due, or a recorded
+    fact becomes known (seen, as by the live loop's hourly sweep, at the top of the hour
+    after it)."""
+
+    def __init__(self, engine: Engine, facts: FactAgenda) -> None:
+        self.engine = engine
+        self.facts = facts
+
+    def next(self) -> datetime | None:
+        with session_scope(self.engine) as session:
+            due = outbox.next_due_instant(session)
+            mark = outbox.get_instant(session, outbox.WATERMARK)
+        fact = self.facts.next_after(mark) if mark is not None else None
+        options = [t for t in (due, ceil_hour(fact) if fact else None) if t is not None]
+        return min(options) if options else None
 
 
 def _guests(facts: Facts, settings: Settings | None) -> set[str]:

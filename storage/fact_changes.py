@@ -1,17 +1,19 @@
 """What changed in the store, and when the next fact becomes known (the engine's agenda).
 
-`changed_people` finds whose facts became known in a window of instants (each fact counts
-from its own instant, as in `storage.timeline`); `new_rows_since` is the safety net for
-facts written with an earlier instant than the moment they were written;
-`next_fact_instant` is when the next one becomes known (the simulation's next wake-up).
+`fact_events` finds when facts became known in a window of instants, and whose plans
+they concern (each fact counts from its own instant, as in `storage.timeline`);
+`changed_people` is who, in the window; `FactAgenda` keeps a span's events for a replay
+(its passes and its wake-ups). `new_rows_since` is the safety net for facts written with
+an earlier instant than the moment they were written.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, union_all
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel
 
@@ -47,7 +49,12 @@ def _between(column: Any) -> Any:
     return (column > _AFTER) & (column <= _UNTIL)
 
 
-_TOUCHED_SESSIONS = sa_select(_S.supervisee_id).where(or_(*[_between(c) for c in _SESSION_FACTS]))
+# The supervisee and every instant of the sessions with a fact in the window.
+_TOUCHED_SESSIONS = sa_select(_S.supervisee_id, *_SESSION_FACTS).where(
+    or_(*[_between(c) for c in _SESSION_FACTS])
+)
+
+
 # Day-granular facts: widened by a day each side (`:lo`, `:hi`), then their exact instants
 # are tested in Python.
 def _touched_on_days(who: Any, day: Any, *more: Any) -> Any:
@@ -68,53 +75,100 @@ _TOUCHED_CHANGES = _touched_on_days(
 _TOUCHED_AGREEMENTS = _touched_on_days(_AGREEMENTS.c.supervisee_id, _AGREEMENTS.c.signed_on)
 _TOUCHED_ROLES = _touched_on_days(_ROLES.c.person_id, _ROLES.c.role_start)
 _SUPERVISOR_OF = sa_select(_PEOPLE.c.supervisor_id).where(_PEOPLE.c.id == bindparam("person"))
-_TOUCHED_ACTIONS = [
-    sa_select(_ACTIONS.c.supervisee_id).where(_between(_ACTIONS.c[name]))
-    for name in ("created_at", "done_at")
-]
-_SUPERVISEES_OF = sa_select(_PEOPLE.c.id).where(ids_in(_PEOPLE.c.supervisor_id))
+_TOUCHED_ACTIONS = sa_select(
+    _ACTIONS.c.supervisee_id, _ACTIONS.c.created_at, _ACTIONS.c.done_at
+).where(or_(_between(_ACTIONS.c.created_at), _between(_ACTIONS.c.done_at)))
+_SUPERVISEES_OF = sa_select(_PEOPLE.c.id, _PEOPLE.c.supervisor_id).where(
+    ids_in(_PEOPLE.c.supervisor_id)
+)
+FactEvent = tuple[datetime, frozenset[str]]
+
+
+def fact_events(session: Session, after: datetime, until: datetime) -> list[FactEvent]:
+    """Each instant in (after, until] at which recorded facts become known, with the people
+    whose plans they concern, in time order.
+
+    A session's facts concern its supervisee (the subject of every candidate it leads
+    to). A supervisor's absence or a change of supervisor also concerns the supervisees
+    and the supervisors involved (absent-supervisor and ratio escalations). A change, an
+    agreement or a role counts from its day, and again from when it was recorded if that
+    fell in the window (recorded after the day's first pass, or backdated).
+    """
+    conn = session.connection()
+    found: dict[datetime, set[str]] = {}
+
+    def within(*instants: datetime | None) -> list[datetime]:
+        return [at for t in instants if t is not None and after < (at := aware(t)) <= until]
+
+    def touch(at: datetime, *people: str | None) -> None:
+        found.setdefault(at, set()).update(p for p in people if p)
+
+    window = {"after": after, "until": until}
+    for pid, *instants in conn.execute(_TOUCHED_SESSIONS, window):
+        for at in within(*instants):
+            touch(at, pid)
+    days = {
+        **window,
+        "lo": after.date() - timedelta(days=2),
+        "hi": until.date() + timedelta(days=2),
+    }
+    absent: list[tuple[datetime, str]] = []
+    for pid, first_day, recorded_at, tz in conn.execute(_TOUCHED_ABSENCES, days):
+        for at in within(absence_known(first_day, recorded_at, tz)):
+            touch(at, pid)
+            absent.append((at, pid))
+    for pid, sup, effective, recorded_at, tz in conn.execute(_TOUCHED_CHANGES, days).all():
+        if instants := within(start_of_day(effective, tz), recorded_at):
+            previous = conn.execute(_SUPERVISOR_OF, {"person": pid}).scalars().all()
+            for at in instants:
+                touch(at, pid, sup, *previous)
+    for pid, signed_on, recorded_at, tz in conn.execute(_TOUCHED_AGREEMENTS, days):
+        for at in within(start_of_day(signed_on, tz), recorded_at):
+            touch(at, pid)
+    # A new role counts from its first day (a different cadence from then on).
+    for pid, role_start, recorded_at, tz in conn.execute(_TOUCHED_ROLES, days):
+        for at in within(start_of_day(role_start, tz), recorded_at):
+            touch(at, pid)
+    for pid, created_at, done_at in conn.execute(_TOUCHED_ACTIONS, window):
+        for at in within(created_at, done_at):
+            touch(at, pid)
+    if absent:
+        supervisees: dict[str, set[str]] = {}
+        for pid, sup in chunked_rows(session, _SUPERVISEES_OF, {p for _, p in absent}):
+            supervisees.setdefault(sup, set()).add(pid)
+        for at, pid in absent:
+            found[at].update(supervisees.get(pid, ()))
+    return [(at, frozenset(found[at])) for at in sorted(found)]
 
 
 def changed_people(session: Session, after: datetime, until: datetime) -> set[str]:
-    """People whose facts became known in (after, until], plus those whose plans depend on them.
+    """People whose facts became known in (after, until], plus those whose plans depend on
+    them (`fact_events`)."""
+    return set().union(*(people for _, people in fact_events(session, after, until)))
 
-    A supervisor's absence or a change of supervisor also touches the supervisees
-    and the supervisors concerned (absent-supervisor and ratio escalations).
-    """
-    conn = session.connection()
-    window = {"after": after, "until": until}
-    touched: set[str] = set()
-    # Every candidate a session leads to is about its supervisee (the subject).
-    touched.update(conn.execute(_TOUCHED_SESSIONS, window).scalars())
-    fanout: set[str] = set()
-    lo, hi = after.date() - timedelta(days=2), until.date() + timedelta(days=2)
-    days = {**window, "lo": lo, "hi": hi}
-    for pid, first_day, recorded_at, tz in conn.execute(_TOUCHED_ABSENCES, days):
-        if after < absence_known(first_day, recorded_at, tz) <= until:
-            touched.add(pid)
-            fanout.add(pid)
-    # A change or an agreement counts from its day, or from when it was recorded if that
-    # was later (recorded after the day's first pass, or backdated).
-    for pid, sup, effective, recorded_at, tz in conn.execute(_TOUCHED_CHANGES, days):
-        if after < start_of_day(effective, tz) <= until or after < recorded_at <= until:
-            touched.add(pid)
-            if sup:
-                touched.add(sup)
-            for previous in conn.execute(_SUPERVISOR_OF, {"person": pid}).scalars():
-                if previous:
-                    touched.add(previous)
-    for pid, signed_on, recorded, tz in conn.execute(_TOUCHED_AGREEMENTS, days):
-        if after < start_of_day(signed_on, tz) <= until or after < aware(recorded) <= until:
-            touched.add(pid)
-    # A new role counts from its first day (a different cadence from then on).
-    for pid, start, recorded, tz in conn.execute(_TOUCHED_ROLES, days):
-        if after < start_of_day(start, tz) <= until or after < aware(recorded) <= until:
-            touched.add(pid)
-    for stmt in _TOUCHED_ACTIONS:
-        touched.update(conn.execute(stmt, window).scalars())
-    if fanout:
-        touched.update(r[0] for r in chunked_rows(session, _SUPERVISEES_OF, fanout))
-    return touched
+
+class FactAgenda:
+    """`fact_events` of a span, looked up once, for a reader whose store gains no fact
+    dated after its own clock as it goes (a replay: the only fact a pass writes, a record
+    deemed agreed, is dated at its message's due instant, never after the pass)."""
+
+    def __init__(self, events: list[FactEvent]) -> None:
+        self.instants = [at for at, _ in events]
+        self.people = [people for _, people in events]
+
+    @classmethod
+    def of(cls, session: Session, after: datetime, until: datetime) -> FactAgenda:
+        return cls(fact_events(session, after, until))
+
+    def changed(self, after: datetime, until: datetime) -> set[str]:
+        """`changed_people(after, until)`, for a window inside the agenda's span."""
+        lo, hi = bisect_right(self.instants, after), bisect_right(self.instants, until)
+        return set().union(*self.people[lo:hi])
+
+    def next_after(self, after: datetime) -> datetime | None:
+        """The first instant after `after` at which a fact becomes known (in the span)."""
+        i = bisect_right(self.instants, after)
+        return self.instants[i] if i < len(self.instants) else None
 
 
 # Tables whose new rows concern a person: (table, the person column).
@@ -153,56 +207,3 @@ def new_rows_since(
         # A supervisor's absence or change concerns their supervisees too.
         people.update(r[0] for r in chunked_rows(session, _SUPERVISEES_OF, set(people)))
     return people, latest
-
-
-# One statement; each scalar subquery is an index seek where the column is indexed.
-_FIRST_FACTS = sa_select(
-    *[
-        sa_select(func.min(c)).where(c > _AFTER).scalar_subquery()
-        for c in (
-            *_SESSION_FACTS,
-            _ACTIONS.c.created_at,
-            _ACTIONS.c.done_at,
-            _ABSENCES.c.recorded_at,
-        )
-    ]
-)
-# Day-granular facts start at local midnight: the first few from `:day` on, with the zone.
-def _first_days(day: Any, who: Any) -> list[Any]:
-    """Each (day, zone) of a day-dated fact in [:lo, :hi], and those of the first day after
-    :hi (from two days after an instant on, local midnight is after it in every zone)."""
-    pairs = (
-        sa_select(day.label("day"), _PEOPLE.c.timezone)
-        .join(_PEOPLE, _PEOPLE.c.id == who)
-        .distinct()
-    )
-    first_after = sa_select(func.min(day)).where(day > _HI).scalar_subquery()
-    return [pairs.where(day >= _LO, day <= _HI), pairs.where(day == first_after)]
-
-
-# Day-granular facts start at local midnight: one statement over every such table.
-_FIRST_DAYS = union_all(
-    *[
-        stmt
-        for day, who in (
-            (_ABSENCES.c.first_day, _ABSENCES.c.person_id),
-            (_CHANGES.c.effective, _CHANGES.c.person_id),
-            (_AGREEMENTS.c.signed_on, _AGREEMENTS.c.supervisee_id),
-            (_ROLES.c.role_start, _ROLES.c.person_id),
-        )
-        for stmt in _first_days(day, who)
-    ]
-)
-
-
-def next_fact_instant(session: Session, after: datetime) -> datetime | None:
-    """The earliest instant after `after` at which some fact becomes known, if any."""
-    conn = session.connection()
-    firsts = conn.execute(_FIRST_FACTS, {"after": after}).one()
-    candidates = [aware(v) for v in firsts if v is not None]
-    days = {"lo": after.date() - timedelta(days=1), "hi": after.date() + timedelta(days=1)}
-    for d, tz in conn.execute(_FIRST_DAYS, days):
-        at = start_of_day(d, tz)
-        if at > after:
-            candidates.append(at)
-    return min(candidates) if candidates else None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -167,7 +167,12 @@ class PassStart:
 
 
 def changed_since_last_pass(
-    session: Session, now: datetime, config: EngineConfig, *, sweep: bool = False
+    session: Session,
+    now: datetime,
+    config: EngineConfig,
+    *,
+    sweep: bool = False,
+    changes: Callable[[datetime, datetime], set[str]] | None = None,
 ) -> PassStart:
     """People whose facts became known since the last pass, the start of the window to
     enqueue for them, and whether this is the store's first pass (which sets the epoch).
@@ -178,6 +183,7 @@ def changed_since_last_pass(
     part-way leaves the changes for the next one. On a
     sweep, rows added since the previous sweeps are found by id (`new_rows_since`):
     the safety net for writers that date facts before the instant they write them.
+    `changes` answers `changed_people` where it is known beforehand (a replay's agenda).
     """
     epoch = outbox.get_instant(session, outbox.EPOCH)
     first = epoch is None
@@ -192,7 +198,7 @@ def changed_since_last_pass(
         window = min(window, mark)
     people: set[str] = set()
     if mark is not None and mark < now:
-        people = changed_people(session, mark, now)
+        people = changes(mark, now) if changes else changed_people(session, mark, now)
     if sweep or first:
         people |= _new_rows(session)
     return PassStart(people, window, first, epoch)

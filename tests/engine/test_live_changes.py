@@ -200,10 +200,12 @@ def test_the_sweep_purges_expired_preparation_notes_once_a_day(
     assert loop.housekeeping() == 1
 
 
-def test_the_next_day_dated_fact_is_found_however_many_share_an_earlier_day(
+def test_a_replays_agenda_finds_each_day_dated_fact_and_whom_it_concerns(
     engine: Engine, org: Org
 ) -> None:
-    from storage.fact_changes import next_fact_instant
+    from itertools import pairwise
+
+    from storage.fact_changes import FactAgenda, changed_people
 
     org.team(size=0)
     reorganised = [org.person(f"r{i}", supervisor="mia") for i in range(60)]
@@ -212,8 +214,18 @@ def test_the_next_day_dated_fact_is_found_however_many_share_an_earlier_day(
     org.person("tokyo", supervisor="mia", tz="Asia/Tokyo")
     org.change("tokyo", "hana", date(2026, 4, 3))
     org.change("r0", "mia", date(2026, 4, 2))
+    span = (local(date(2026, 3, 30), 0), local(date(2026, 4, 10), 0))
     with session_scope(engine) as s:
-        assert next_fact_instant(s, local(date(2026, 4, 1), 0)) == local(date(2026, 4, 2), 0)
+        agenda = FactAgenda.of(s, *span)
+        # A change counts from its day, and again from when it was recorded (08:00 here).
+        assert agenda.next_after(local(date(2026, 4, 1), 0)) == local(date(2026, 4, 1), 8)
+        assert agenda.next_after(local(date(2026, 4, 1), 8)) == local(date(2026, 4, 2), 0)
         # Of facts on the same day, the zone whose midnight comes first.
-        after = local(date(2026, 4, 2), 0)
-        assert next_fact_instant(s, after) == local(date(2026, 4, 3), 0, tz="Asia/Tokyo")
+        after = local(date(2026, 4, 2), 8)
+        assert agenda.next_after(after) == local(date(2026, 4, 3), 0, tz="Asia/Tokyo")
+        assert agenda.next_after(span[1]) is None
+        # Each window of the span: who `changed_people` finds there, supervisors included.
+        instants = [span[0], *agenda.instants, span[1]]
+        for lo, hi in pairwise(instants):
+            assert agenda.changed(lo, hi) == changed_people(s, lo, hi)
+        assert agenda.changed(*span) == {*reorganised, "tokyo", "mia", "hana"}

@@ -14,7 +14,7 @@ from handlers.reminders.candidate import BOOKING_NUDGE, ESCALATION, OVERDUE_NOTI
 from handlers.status import status_of, statuses
 from policy.engine import PolicyPack
 from storage.db import session_scope
-from storage.fact_changes import changed_people, next_fact_instant
+from storage.fact_changes import FactAgenda, changed_people
 from storage.importer import import_people
 from storage.models import RoleChange
 from storage.people import set_role
@@ -57,7 +57,9 @@ def test_a_new_role_keeps_the_one_held_before_for_the_days_before_it(
         assert (moved.role, moved.role_start) == ("social_worker", QUALIFIED)
         # The first day of the new role is a fact the engine sees (and plans them again).
         sunday = local(date(2026, 3, 1), 12)
-        assert next_fact_instant(s, sunday) == local(QUALIFIED, 0)
+        assert FactAgenda.of(s, sunday, local(QUALIFIED, 12)).next_after(sunday) == local(
+            QUALIFIED, 0
+        )
         assert "nq" in changed_people(s, sunday, local(QUALIFIED, 1))
 
 
