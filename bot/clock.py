@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -74,6 +75,7 @@ def require_aware(at: datetime) -> None:
         raise ValueError(f"naive datetime {at!r}: every instant must carry a timezone")
 
 
+@lru_cache(maxsize=512)
 def zone(name: str | None) -> tzinfo:
     """The ZoneInfo for `name`, Europe/London when empty."""
     return ZoneInfo(name or DEFAULT_TZ)
@@ -88,6 +90,7 @@ def local_instant(day: date, at: time, tz_name: str | None) -> datetime:
     return datetime.combine(day, at, tzinfo=zone(tz_name))
 
 
+@lru_cache(maxsize=8192)  # planning asks for the same few instants in the same zones
 def local_date(at: datetime, tz_name: str | None) -> date:
     """The calendar date of instant `at` in timezone `tz_name`."""
     require_aware(at)

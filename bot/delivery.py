@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
@@ -77,6 +77,20 @@ def recover(engine: Engine, now: datetime, cfg: EngineConfig, report: DispatchRe
             )
 
 
+_S = SupervisionSession
+# A record not signed (nor deemed agreed already) is deemed agreed at the message's due
+# instant; built once (building a statement costs more than running it).
+_DEEM_AGREED = (
+    update(_S)
+    .where(
+        col(_S.id) == bindparam("session_id"),
+        col(_S.record_signed_at).is_(None),
+        col(_S.record_deemed_agreed_at).is_(None),
+    )
+    .values(record_deemed_agreed_at=bindparam("at"))
+)
+
+
 def decide_row(
     session: Session,
     row: outbox.DueRow,
@@ -105,16 +119,7 @@ def decide_row(
     c = verdict.candidate
     assert c is not None
     if c.effect == EFFECT_DEEM_AGREED and c.session_id is not None:
-        s = SupervisionSession
-        session.execute(
-            update(s)
-            .where(
-                col(s.id) == c.session_id,
-                col(s.record_signed_at).is_(None),
-                col(s.record_deemed_agreed_at).is_(None),
-            )
-            .values(record_deemed_agreed_at=c.due_at)
-        )
+        session.execute(_DEEM_AGREED, {"session_id": c.session_id, "at": c.due_at})
         changed.add(c.about_id)
     person = people.get(row.recipient_id)
     if person is None or not person.active or not transport.can_reach(person):

@@ -41,6 +41,7 @@ from policy.engine import PolicyPack
 from storage import outbox
 from storage.db import session_scope
 from storage.fact_changes import FactAgenda
+from storage.models import Person
 from storage.status_queries import people_by_id
 from storage.timeline import SteadyFacts
 
@@ -56,7 +57,8 @@ class PlanMemo:
     was made, so it is kept for at most `keep` (inside the replan period). `built` holds
     the earliest due instant each plan was built from: a row due before it needs a new one.
     `steady` holds the facts no pass changes (people, supervisor history, agreements),
-    looked up once for every plan of the replay; `facts`, when each fact becomes known.
+    looked up once for every plan of the replay (and `people`, the recipients); `facts`,
+    when each fact becomes known.
     """
 
     keep: timedelta = timedelta(days=13)
@@ -66,6 +68,7 @@ class PlanMemo:
     recipients: Recipients | None = None
     steady: SteadyFacts = field(default_factory=SteadyFacts)
     facts: FactAgenda | None = None
+    people: dict[str, Person] = field(default_factory=dict)  # recipients, as looked up
 
     def for_pass(self, now: datetime, changed: set[str]) -> dict[str, list[Candidate]]:
         stale = set(changed)
@@ -172,7 +175,7 @@ def dispatch_due(
                 if memo is not None:
                     memo.note(need, now)
             fresh = {c.key: c for p in subjects for c in plans.get(p, [])}
-            people = people_by_id(session, {r.recipient_id for r in messages})
+            people = _recipients(session, {r.recipient_id for r in messages}, memo)
             jobs = [
                 job
                 for row in messages
@@ -185,21 +188,33 @@ def dispatch_due(
             settlement.apply(session)
             outbox.claim(session, [j.row_id for j in jobs], worker_id, clock.now())
         send_all(engine, jobs, transport, worker_id, clock, now, cfg, report)
-        due_now = False  # enqueued rows already due (a lapse learnt late) go out this pass
+        due_now = False  # rows written already due (a lapse learnt late) go out this pass
         if todo:
             batch = {p: plans[p] for p in todo if p in plans}
             made = {p: memo.made.get(p, now) for p in batch} if memo is not None else None
-            report.planned += _retrying(
+            written = _retrying(
                 partial(_enqueue, engine, batch, now, who, cfg, window, epoch, made)
             )
-            due_now = any(c.due_at <= now for cs in batch.values() for c in cs)
+            report.planned += len(written)
+            due_now = any(c.due_at <= now for c in written)
         for p in changed:  # a side effect (deemed agreed) changed their facts: plan again
             plans.pop(p, None)
-        if not rows and not changed and not due_now:
+        # A batch short of the limit held every row due (what it put off is due later),
+        # so only rows this iteration made due, or people it changed, need another.
+        if len(rows) < cfg.claim_batch and not changed and not due_now:
             break
         todo = set(changed)
     _retrying(partial(_advance, engine, now))
     return report
+
+
+def _recipients(session: Session, ids: set[str], memo: PlanMemo | None) -> dict[str, Person]:
+    """The people messages go to (those a memo knows from earlier passes, unread)."""
+    if memo is None:
+        return people_by_id(session, ids)
+    known = memo.people
+    known.update(people_by_id(session, ids - known.keys()))
+    return {pid: known[pid] for pid in ids if pid in known}
 
 
 def _plan_into(
@@ -276,7 +291,7 @@ def _enqueue(
     window: datetime,
     epoch: datetime,
     made: dict[str, datetime] | None = None,
-) -> int:
+) -> list[Candidate]:
     with session_scope(engine) as session:
         params = params_at(now, who, cfg, window, epoch)
         return enqueue_planned(session, planned, params, cfg, window, made)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -77,8 +78,7 @@ class Interval:
 
     def after(self, d: date) -> date:
         """`d` plus this interval (months clamp to the end of the month)."""
-        result: date = d + self.delta
-        return result
+        return _after(self, d)
 
     @property
     def label(self) -> str:
@@ -110,6 +110,12 @@ class Interval:
         return self.count * per[self.unit]
 
 
+@lru_cache(maxsize=8192)  # the planners ask for the same few days again and again
+def _after(interval: Interval, d: date) -> date:
+    result: date = d + interval.delta
+    return result
+
+
 def _amount(text: str | None) -> int:
     if text is None:
         return 1
@@ -120,6 +126,7 @@ def _normalise(text: str) -> str:
     return " ".join(text.strip().lower().replace("_", " ").split())
 
 
+@lru_cache(maxsize=1024)
 def parse_interval(text: str) -> Interval:
     """Parse how often: 'weekly', 'every 3 weeks', 'monthly'. Raises ValueError."""
     t = _normalise(text)

@@ -124,8 +124,9 @@ _KNOWN = sa_select(
 ).where(ids_in(_OUTBOX.c.key))
 
 
-def enqueue(session: Session, candidates: Iterable[Candidate], now: datetime) -> int:
-    """Add candidates not yet in the outbox; refresh pending rows whose timing moved.
+def enqueue(session: Session, candidates: Iterable[Candidate], now: datetime) -> list[Candidate]:
+    """Add candidates not yet in the outbox; refresh pending rows whose timing moved; the
+    candidates written.
 
     Rows already there unchanged (the usual case when a person is planned again) are
     left alone, so a re-plan costs one indexed lookup rather than a rewrite.
@@ -165,7 +166,7 @@ def enqueue(session: Session, candidates: Iterable[Candidate], now: datetime) ->
     ]
     if rows:
         _insert(session, rows, update_pending=True)
-    return len(rows)
+    return fresh
 
 
 # One person per execution (run as an executemany): with `recipient_id = ?` SQLite seeks

@@ -109,7 +109,7 @@ def enqueue_planned(
     config: EngineConfig,
     window_start: datetime,
     made: dict[str, datetime] | None = None,
-) -> int:
+) -> list[Candidate]:
     """Enqueue the planned candidates that fall due in [window_start, now + horizon]
     (escalations however early: their key sends each lapse once, and a lapse learnt of late
     must still be raised), and book each person's next planning: the midnight (UTC) before
@@ -130,9 +130,9 @@ def enqueue_planned(
             elif c.due_at >= start or c.kind == ESCALATION:
                 soon.append(c)
         replan[person] = _midnight(at)
-    enqueued = outbox.enqueue(session, soon, now)
+    written = outbox.enqueue(session, soon, now)
     outbox.schedule_replans(session, replan, now)
-    return enqueued
+    return written
 
 
 def plan_and_enqueue(
@@ -151,7 +151,7 @@ def plan_and_enqueue(
         planned: dict[str, list[Candidate]] = {p: [] for p in part}
         for c in plan_people(session, pack, params, part):
             planned.setdefault(c.about_id, []).append(c)
-        enqueued += enqueue_planned(session, planned, params, config, window_start)
+        enqueued += len(enqueue_planned(session, planned, params, config, window_start))
     return enqueued
 
 
