@@ -45,6 +45,7 @@ from storage import models, outbox
 from storage.db import session_scope
 from storage.fact_changes import FactAgenda
 from storage.models import Person
+from storage.timeline import ROW_OWNERS
 
 log = logging.getLogger("supervision.engine")
 REPLAY_CONFIG = EngineConfig(horizon=timedelta(days=3), send_batch=200, catch_up=False)
@@ -240,6 +241,10 @@ def replay(
     # Every fact is seen at its own instant here, so plans can be kept (inside the replan
     # period: a kept plan sees candidates up to when it was made plus the horizon and that).
     memo = PlanMemo(keep=config.replan_every - timedelta(days=1))
+    memo.steady.owners = {
+        table: frozenset(row[column] for row in facts.get(table, []))
+        for table, column in ROW_OWNERS.items()
+    }
     with session_scope(copy) as session:
         memo.facts = FactAgenda.of(session, start, end)
     wakes = _WakeUps(copy, memo.facts)

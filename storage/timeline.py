@@ -194,6 +194,22 @@ class SteadyFacts:
     agreement: dict[tuple[str, date], KnownAgreement | None] = field(default_factory=dict)
     ever_supervised: dict[str, frozenset[str]] = field(default_factory=dict)
     roles: dict[str, History] = field(default_factory=dict)  # role histories, where kept
+    # Per table, the people with rows in it (`ROW_OWNERS`), where known: nobody else's
+    # rows need looking up (no pass adds a row to these tables).
+    owners: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def may_have_rows(self, table: str, ids: Iterable[str]) -> set[str]:
+        """Those of `ids` that may have rows in `table`."""
+        known = self.owners.get(table)
+        return set(ids) if known is None else set(known.intersection(ids))
+
+
+# The person column of each table whose owners `SteadyFacts.owners` may hold.
+ROW_OWNERS = {
+    "supervisor_change": "person_id",
+    "absence": "person_id",
+    "action_item": "supervisee_id",
+}
 
 
 class Timeline:
@@ -249,11 +265,17 @@ class Timeline:
         keyed = {p.id: (p.id, self._day(p)) for p in plist}
         todo = {p.id: p for p in plist if keyed[p.id] not in known}
         if todo:
-            found = supervisors_on(
-                self.session,
-                {pid: keyed[pid][1] for pid in todo},
-                fallback={pid: p.supervisor_id for pid, p in todo.items()},
-            )
+            # With no change history, the supervisor is the one on the person's row.
+            found = {pid: p.supervisor_id for pid, p in todo.items()}
+            history = self.steady.may_have_rows("supervisor_change", todo)
+            if history:
+                found.update(
+                    supervisors_on(
+                        self.session,
+                        {pid: keyed[pid][1] for pid in history},
+                        fallback={pid: todo[pid].supervisor_id for pid in history},
+                    )
+                )
             known.update({keyed[pid]: sup for pid, sup in found.items()})
         return {pid: known[key] for pid, key in keyed.items()}
 
@@ -269,7 +291,8 @@ class Timeline:
         todo = {pid: self._first_start(p) for pid, p in plist.items() if keyed[pid] not in known}
         latest: dict[str, date] = {}
         if todo:
-            for pid, effective, _sup in chunked_rows(self.session, _CHANGES_OF, todo):
+            history = self.steady.may_have_rows("supervisor_change", todo)
+            for pid, effective, _sup in chunked_rows(self.session, _CHANGES_OF, history):
                 if effective <= keyed[pid][1] and (pid not in latest or effective > latest[pid]):
                     latest[pid] = effective
             todo.update(latest)
@@ -312,7 +335,8 @@ class Timeline:
         """Absences known at `as_of` (from their first day) ending on or after `since_day`."""
         plist = {p.id: p for p in people}
         found: dict[str, list[KnownAbsence]] = {}
-        for a in chunked_rows(self.session, _ABSENCES_SINCE, plist, since_day=since_day):
+        ids = self.steady.may_have_rows("absence", plist)
+        for a in chunked_rows(self.session, _ABSENCES_SINCE, ids, since_day=since_day):
             known = absence_known(a.first_day, a.recorded_at, plist[a.person_id].timezone)
             if known <= self.as_of:
                 found.setdefault(a.person_id, []).append(
@@ -344,7 +368,8 @@ class Timeline:
     def open_actions(self, supervisee_ids: Iterable[str]) -> dict[str, list[KnownAction]]:
         """Actions created by `as_of` and not done by then, per supervisee."""
         found: dict[str, list[KnownAction]] = {}
-        for a in chunked_rows(self.session, _OPEN_ACTIONS, supervisee_ids, as_of=self.as_of):
+        ids = self.steady.may_have_rows("action_item", supervisee_ids)
+        for a in chunked_rows(self.session, _OPEN_ACTIONS, ids, as_of=self.as_of):
             found.setdefault(a.supervisee_id, []).append(
                 KnownAction(
                     a.id or 0,
@@ -401,7 +426,8 @@ class Timeline:
         wanted = set(supervisor_ids)
         plist = {p.id: p for p in people}
         history: dict[str, list[tuple[date, str | None]]] = {}
-        for pid, effective, sup in chunked_rows(self.session, _CHANGES_OF, plist):
+        changed = self.steady.may_have_rows("supervisor_change", plist)
+        for pid, effective, sup in chunked_rows(self.session, _CHANGES_OF, changed):
             known = history.setdefault(pid, [])  # before the first change: nobody
             if effective <= local_date(self.as_of, plist[pid].timezone):
                 known.append((effective, sup))
