@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from policy.calendar import WorkingCalendar
 from policy.engine import role_of
 from policy.errors import PolicyError
+from policy.intervals import add_months
 from policy.model import PolicyPack, RuleRef
 from policy.rules import Citation, Milestone
 
@@ -106,7 +107,7 @@ def agreement_due(pack: PolicyPack, signed_on: date | None, supervisor_since: da
         if supervisor_since is None:
             raise PolicyError("an agreement needs a signing date or a supervisor start date")
         return Deadline(supervisor_since, "agreement", ag.citation, ag.assumed)
-    renewal: date = signed_on + relativedelta(months=ag.renew_months)
+    renewal = add_months(signed_on, ag.renew_months)
     if ag.on_supervisor_change and supervisor_since is not None and supervisor_since > signed_on:
         renewal = min(renewal, supervisor_since)
     return Deadline(renewal, "agreement", ag.citation, ag.assumed)
@@ -120,8 +121,7 @@ def ratio_exceeded(pack: PolicyPack, supervisees: int) -> bool:
 
 def planning_horizon_end(pack: PolicyPack, today: date) -> date:
     """Sessions should be booked up to this day (today + the planning horizon)."""
-    end: date = today + relativedelta(months=pack.planning.horizon_months)
-    return end
+    return add_months(today, pack.planning.horizon_months)
 
 
 def overdue_escalates_on(pack: PolicyPack, due: date,

@@ -116,6 +116,11 @@ def _after(interval: Interval, d: date) -> date:
     return result
 
 
+def add_months(d: date, months: int) -> date:
+    """`d` plus a number of calendar months (clamped to the end of the month)."""
+    return _after(Interval(months, "months"), d)
+
+
 def _amount(text: str | None) -> int:
     if text is None:
         return 1
