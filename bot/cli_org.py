@@ -57,6 +57,7 @@ from storage.people import (
     set_role,
     set_supervisor,
 )
+from storage.roles import RoleOnDay, roles_on_their_day
 
 CLOCK: Clock = SystemClock()  # the only clock the CLI reads; tests put a FixedClock here
 DEFAULT_POLICY = "leeds"
@@ -287,22 +288,33 @@ def people_list(
     engine = database(database_url)
     with session_scope(engine) as session:
         rows = list_people(session, team=team, supervisor_id=supervisor)
+        roles = roles_on_their_day(session, rows, CLOCK.now())
     if as_json:
         typer.echo(_json([
-            {"id": p.id, "name": p.name, "email": p.email, "role": p.role,
-             "supervisor_id": p.supervisor_id, "start_date": p.role_start.isoformat(),
-             "team": p.team, "timezone": p.timezone, "slack_user_id": p.slack_user_id,
-             "teams_user_id": p.teams_user_id}
+            {"id": p.id, "name": p.name, "email": p.email, "role": roles[p.id].role,
+             "supervisor_id": p.supervisor_id, "start_date": roles[p.id].start.isoformat(),
+             "next_role": _next_role(roles[p.id]), "team": p.team, "timezone": p.timezone,
+             "slack_user_id": p.slack_user_id, "teams_user_id": p.teams_user_id}
             for p in rows
         ]))  # fmt: skip
         return
     table = Table(columns=("Id", "Name", "Role", "Supervisor", "Team", "Role start"), rows=tuple(
-        (p.id, p.name, p.role.replace("_", " "), p.supervisor_id or "-", p.team or "-",
-         p.role_start.isoformat()) for p in rows
+        (p.id, p.name, roles[p.id].role.replace("_", " "), p.supervisor_id or "-",
+         p.team or "-", roles[p.id].start.isoformat()) for p in rows
     ))  # fmt: skip
     console = out()
     console.print(render_table(table))
+    for p in rows:  # recorded changes of role still to come
+        if (r := roles[p.id]).next_role is not None and r.next_start is not None:
+            console.print(f"{escape(p.name)} ({p.id}) becomes {r.next_role.replace('_', ' ')} "
+                          f"on {r.next_start.isoformat()}.")  # fmt: skip
     console.print(f"{len(rows)} people.")
+
+
+def _next_role(r: RoleOnDay) -> dict[str, str] | None:
+    if r.next_role is None or r.next_start is None:
+        return None
+    return {"role": r.next_role, "from": r.next_start.isoformat()}
 
 
 Since = Annotated[

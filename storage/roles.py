@@ -11,6 +11,7 @@ people with no history have always held `Person.role`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -69,6 +70,35 @@ def role_held(session: Session, person: Person, day: date) -> tuple[str, date]:
     """(role, role_start) `person` holds on `day` (a recorded change may start later)."""
     held = role_on(histories(session, [person.id]).get(person.id, ()), day)
     return held if held is not None else (person.role, person.role_start)
+
+
+@dataclass(frozen=True)
+class RoleOnDay:
+    """The role a person holds on a day, and the next change recorded after it, if any."""
+
+    role: str
+    start: date
+    next_role: str | None = None
+    next_start: date | None = None
+
+
+def roles_on_their_day(
+    session: Session, people: Sequence[Person], at: datetime
+) -> dict[str, RoleOnDay]:
+    """Each person's role on their local date of `at` (a recorded change may start later:
+    `Person.role` is the latest recorded), with the change that follows it."""
+    found = histories(session, [p.id for p in people])
+    out: dict[str, RoleOnDay] = {}
+    for p in people:
+        history = found.get(p.id, ())
+        held = role_on(history, local_date(at, p.timezone))
+        if held is None:
+            out[p.id] = RoleOnDay(p.role, p.role_start)
+            continue
+        role, start = held
+        later = next(((s, r) for s, r in history if s > start), None)
+        out[p.id] = RoleOnDay(role, start, *((later[1], later[0]) if later else (None, None)))
+    return out
 
 
 def facts_as_of(

@@ -200,6 +200,15 @@ def test_people_commands(run: Run, initialised: str, tmp_path: Path) -> None:
                *url).exit_code == 0
     _user_error(run("people", "set-role", "sw2", "boss", *url),
                 "Unknown role 'boss'", "social_worker")
+    # A change from a later day: the list shows the role held today, and what comes next.
+    assert run("people", "set-role", "sw3", "senior_social_worker", "--since", "2026-04-06",
+               *url).exit_code == 0
+    now = {p["id"]: p for p in json.loads(run("people", "list", "--json", *url).stdout)}
+    assert (now["sw3"]["role"], now["sw3"]["start_date"]) == ("social_worker", "2019-11-11")
+    assert now["sw3"]["next_role"] == {"role": "senior_social_worker", "from": "2026-04-06"}
+    assert (now["sw2"]["role"], now["sw2"]["next_role"]) == ("senior_social_worker", None)
+    shown = " ".join(run("people", "list", "--supervisor", "tm2", *url).stdout.split())
+    assert "Amara Eze (sw3) becomes senior social worker on 2026-04-06." in shown, shown
     moved = run("people", "set-supervisor", "sw2", "tm2", *url)
     assert moved.exit_code == 0 and "from 2026-03-20" in moved.stdout
     _user_error(run("people", "set-supervisor", "sdm", "sw2", *url),
