@@ -207,7 +207,7 @@ def my_supervisor(ctx: ChatContext, req: ChatRequest) -> Reply:
 def _coming_absence(ctx: ChatContext, person: Person) -> str:
     """Whether `person` is away today, else their next recorded absence within a few weeks."""
     for offset in range(LOOK_AHEAD_DAYS):
-        day = ctx.today + timedelta(days=offset)
+        day = ctx.today_of(person) + timedelta(days=offset)
         absence = d.absence_on(ctx.session, person.id, day)
         if absence is not None:
             return (
@@ -223,9 +223,10 @@ def cadence(ctx: ChatContext, req: ChatRequest) -> Reply:
     if isinstance(person, Reply):
         return person
     whose = you_or(ctx, person, possessive=True)
-    held, since = role_held(ctx.session, person, ctx.today)
+    today = ctx.today_of(person)
+    held, since = role_held(ctx.session, person, today)
     try:
-        c = cadence_on(ctx.pack, held, since, ctx.today, person.cadence_override)
+        c = cadence_on(ctx.pack, held, since, today, person.cadence_override)
     except PolicyError as exc:
         return Reply(text=f"I can't say for {whose} role: {exc}")
     role = ctx.pack.roles.get(held)

@@ -199,7 +199,7 @@ def absence_note(ctx: ChatContext, supervisor: Person) -> tuple[str, Any | None]
 
     Returns the sentence ('' when not absent) and the absence rule's citation when cited.
     """
-    absence = d.absence_on(ctx.session, supervisor.id, ctx.today)
+    absence = d.absence_on(ctx.session, supervisor.id, ctx.today_of(supervisor))
     if absence is None:
         return "", None
     text = f" {supervisor.name} is away until {fmt_day(absence.last_day)}."

@@ -31,7 +31,7 @@ def _proposal(ctx: ChatContext, person: Person, last_held: date | None, until: d
     start = ctx.today + relativedelta(days=1)
     if base is not None and base >= start:
         start = base + relativedelta(days=1)
-    role, since = role_held(ctx.session, person, ctx.today)
+    role, since = role_held(ctx.session, person, ctx.today_of(person))
     return plan_dates(
         ctx.pack,
         role,
@@ -130,8 +130,9 @@ def _assumed(ctx: ChatContext, people: list[Person]) -> str:
     notes: list[str] = []
     for p in people:
         try:
-            role, since = role_held(ctx.session, p, ctx.today)
-            c = cadence_on(ctx.pack, role, since, ctx.today, p.cadence_override)
+            today = ctx.today_of(p)
+            role, since = role_held(ctx.session, p, today)
+            c = cadence_on(ctx.pack, role, since, today, p.cadence_override)
         except PolicyError:
             continue
         note = diary.assumed_note(c)

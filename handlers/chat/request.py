@@ -52,6 +52,10 @@ class ChatContext:
         """Today in the asker's timezone."""
         return local_date(self.clock.now(), self.asker.timezone)
 
+    def today_of(self, person: Person) -> date:
+        """Today where `person` is (their role, cadence and absences count by their day)."""
+        return local_date(self.clock.now(), person.timezone)
+
     @property
     def is_admin(self) -> bool:
         return self.asker.id in self.admin_ids

@@ -193,3 +193,19 @@ def test_cadence_follows_the_role_held_today_not_one_recorded_to_start_later(
     today = chat.text("sw1", "how often should I have supervision").text
     assert "your supervision as Social worker (more than 12 months' experience)" in today
     assert "should be monthly" in today
+
+
+def test_a_role_change_counts_from_the_subjects_own_local_day(chat: ChatService) -> None:
+    from policy.engine import load_pack
+    from storage.people import set_role
+
+    # 09:00 in London is 22:00 the day before in Honolulu: Alex's new role starts there
+    # tomorrow, whatever the date is where their manager asks.
+    _set_timezone(chat, "sw1", "Pacific/Honolulu")
+    assert local_date(NOW, "Pacific/Honolulu") == date(2026, 4, 7)
+    with Session(chat.engine) as s:
+        set_role(s, load_pack("leeds"), "sw1", "nqsw", date(2026, 4, 8), NOW)
+        s.commit()
+    answer = chat.text("tm1", "how often should Alex Jones have supervision").text
+    assert "should be monthly" in answer, answer
+    assert "Social worker (more than 12 months' experience)" in answer
