@@ -59,6 +59,8 @@ def recover(engine: Engine, now: datetime, cfg: EngineConfig, report: DispatchRe
     never sent again."""
     older = now - cfg.claim_timeout
     with session_scope(engine) as session:
+        if not outbox.any_stale(session, older):
+            return
         released = outbox.release_stale_claims(session, older)
         if released:
             log.warning("released %d claimed messages a stopped replica never sent", released)

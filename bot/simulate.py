@@ -266,7 +266,7 @@ def replay(
                 memo=memo,
             )
             sweep = False
-            wake = wakes.next()
+            wake = wakes.after(clock.now())  # the pass has seen every fact until now
             if wake is None or wake > end:
                 break
             if wake <= clock.now():  # nothing left at this instant can move us on
@@ -280,18 +280,17 @@ def replay(
 
 class _WakeUps:
     """The next instant anything can happen in a replay: a row falls due, or a recorded
-    fact becomes known (seen, as by the live loop's hourly sweep, at the top of the hour
-    after it)."""
+    fact becomes known after the pass just run (seen, as by the live loop's hourly sweep,
+    at the top of the hour after it)."""
 
     def __init__(self, engine: Engine, facts: FactAgenda) -> None:
         self.engine = engine
         self.facts = facts
 
-    def next(self) -> datetime | None:
+    def after(self, now: datetime) -> datetime | None:
         with session_scope(self.engine) as session:
             due = outbox.next_due_instant(session)
-            mark = outbox.get_instant(session, outbox.WATERMARK)
-        fact = self.facts.next_after(mark) if mark is not None else None
+        fact = self.facts.next_after(now)
         options = [t for t in (due, ceil_hour(fact) if fact else None) if t is not None]
         return min(options) if options else None
 

@@ -366,6 +366,19 @@ _RELEASE = (
 )
 
 
+_STALE = (
+    sa_select(_OUTBOX.c.id)
+    .where(_OUTBOX.c.status.in_([CLAIMED, SENDING]), _OUTBOX.c.claimed_at < bindparam("older"))
+    .limit(1)
+)
+
+
+def any_stale(session: Session, older_than: datetime) -> bool:
+    """Whether any row has been claimed or sending since before `older_than` (one cheap
+    read: the usual answer, every pass, is no)."""
+    return session.execute(_STALE, {"older": older_than}).first() is not None
+
+
 def release_stale_claims(session: Session, older_than: datetime) -> int:
     """Claimed rows whose claim is older than `older_than` were never handed to a transport
     (a replica stopped between claiming and sending): pending again."""
@@ -445,6 +458,15 @@ _SETTING = sa_select(_SETTINGS.c.value).where(_SETTINGS.c.key == bindparam("key"
 def get_instant(session: Session, key: str) -> datetime | None:
     value = session.execute(_SETTING, {"key": key}).scalar()
     return datetime.fromisoformat(value) if value is not None else None
+
+
+_SETTINGS_IN = sa_select(_SETTINGS.c.key, _SETTINGS.c.value).where(ids_in(_SETTINGS.c.key))
+
+
+def get_instants(session: Session, *keys: str) -> list[datetime | None]:
+    """The instants stored under `keys` (None where unset), in one read."""
+    found = {k: v for k, v in session.execute(_SETTINGS_IN, {"ids": list(keys)}).all()}
+    return [datetime.fromisoformat(found[k]) if k in found else None for k in keys]
 
 
 @lru_cache(maxsize=4)

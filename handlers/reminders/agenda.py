@@ -185,12 +185,11 @@ def changed_since_last_pass(
     the safety net for writers that date facts before the instant they write them.
     `changes` answers `changed_people` where it is known beforehand (a replay's agenda).
     """
-    epoch = outbox.get_instant(session, outbox.EPOCH)
+    epoch, mark = outbox.get_instants(session, outbox.EPOCH, outbox.WATERMARK)
     first = epoch is None
     if epoch is None:
         epoch = now
         outbox.set_instant(session, outbox.EPOCH, now)
-    mark = outbox.get_instant(session, outbox.WATERMARK)
     # From the top of the hour: however a pass falls within its hour (a row due at 13:30,
     # the 14:00 sweep), it looks back on the same rows.
     window = ceil_hour(now) - config.min_lookback
