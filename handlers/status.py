@@ -118,10 +118,12 @@ def statuses_of(
     line_managers: Mapping[str, str | None],
     *,
     everyone: bool = False,
+    marks: Mapping[str, q.SessionMarks] | None = None,
 ) -> list[PersonStatus]:
     """The status of `people` (active, in roles the pack supervises, by id), given each
     one's supervisor and each supervisor's line manager as of `as_of` (for callers that
-    have looked them up already). `everyone`: they are the whole organisation."""
+    have looked them up already, as they may the session marks). `everyone`: they are the
+    whole organisation."""
     require_aware(as_of)
     if not people:
         return []
@@ -129,8 +131,8 @@ def statuses_of(
     scope = None if everyone else ids
     local_days = {tz: local_date(as_of, tz) for tz in {p.timezone for p in people}}
     today = {p.id: local_days[p.timezone] for p in people}
-    held = q.last_held(session, scope, as_of)
-    booked = q.next_booked(session, scope, as_of)
+    if marks is None:
+        marks = q.session_marks(session, scope, as_of)
     # Yearly minimums count the twelve months to the day (one grouped query; the window
     # opens at the start of that day in the organisation's default zone).
     tracked = any(m.session_kind for m in pack.minimums)
@@ -141,8 +143,10 @@ def statuses_of(
 
     result: list[PersonStatus] = []
     dues: dict[tuple[str, date, date | None, str | None], Due] = {}  # many people share one
+    none = q.SessionMarks(None, None, None)
     for p in people:
-        last = held.get(p.id)
+        mark = marks.get(p.id, none)
+        last = mark.last_held
         last_day = local_date(last, p.timezone) if last is not None else None
         key = (p.role, p.role_start, last_day, p.cadence_override)
         due = dues.get(key) or dues.setdefault(
@@ -159,7 +163,7 @@ def statuses_of(
                 line_manager_id=line_managers.get(sup) if sup is not None else None,
                 last_held=last_day,
                 next_due=due.date,
-                next_session=booked.get(p.id),
+                next_session=mark.next_booked,
                 overdue=is_overdue(due.date, today[p.id]),
                 due=due,
                 timezone=p.timezone,
@@ -241,12 +245,13 @@ def without_cadence(session: Session, pack: PolicyPack, as_of: datetime) -> list
     line_managers = q.supervisors_on(
         session, {sid: local_date(as_of, zones[sid]) for sid in sup_ids if sid in zones}
     )
-    held = q.last_held(session, ids, as_of)
-    booked = q.next_booked(session, ids, as_of)
+    marks = q.session_marks(session, ids, as_of)
+    none = q.SessionMarks(None, None, None)
     result: list[NoCadence] = []
     for p in people:
         sup = supervisors.get(p.id)
-        last = held.get(p.id)
+        mark = marks.get(p.id, none)
+        last = mark.last_held
         result.append(
             NoCadence(
                 id=p.id,
@@ -256,7 +261,7 @@ def without_cadence(session: Session, pack: PolicyPack, as_of: datetime) -> list
                 supervisor_id=sup,
                 line_manager_id=line_managers.get(sup) if sup is not None else None,
                 last_held=local_date(last, p.timezone) if last is not None else None,
-                next_session=booked.get(p.id),
+                next_session=mark.next_booked,
                 timezone=p.timezone,
             )
         )

@@ -199,22 +199,49 @@ def supervisors_on(
     return result
 
 
-def _last_held(where: Any) -> Any:
+class SessionMarks(NamedTuple):
+    """Where a person's 1:1 sessions stand at an instant (each None when there is none)."""
+
+    last_held: datetime | None  # the latest held at or before it
+    next_booked: datetime | None  # the next after it, booked and neither cancelled nor held
+    booked_until: datetime | None  # the latest booked by it and neither cancelled nor held
+
+
+def _marks(where: Any) -> Any:
     s = _SESSIONS_T.c
+    at: Any = bindparam("as_of")
     held = s.held_at
+    pending = and_(
+        s.booked_at <= at,
+        or_(s.cancelled_at.is_(None), s.cancelled_at > at),
+        or_(held.is_(None), held > at),
+    )
     return (
-        sa_select(s.supervisee_id, func.max(held))
-        .where(held.is_not(None), held <= bindparam("as_of"), s.kind == COUNTED_KIND, where)
+        sa_select(
+            s.supervisee_id,
+            func.max(case((held <= at, held))),
+            func.min(case((and_(pending, s.scheduled_at > at), s.scheduled_at))),
+            func.max(case((pending, s.scheduled_at))),
+        )
+        .where(s.kind == COUNTED_KIND, where)
         .group_by(s.supervisee_id)
     )
 
 
-_LAST_HELD = for_ids(_last_held, _SESSIONS_T.c.supervisee_id)
+_MARKS = for_ids(_marks, _SESSIONS_T.c.supervisee_id)
+
+
+def session_marks(
+    session: Session, ids: Sequence[str] | None, as_of: datetime
+) -> dict[str, SessionMarks]:
+    """Each person's `SessionMarks` as of `as_of` (one grouped statement per chunk)."""
+    return {pid: SessionMarks(*marks) for pid, *marks in run(session, _MARKS, ids, as_of=as_of)}
 
 
 def last_held(session: Session, ids: Sequence[str] | None, as_of: datetime) -> dict[str, datetime]:
     """The instant each person's latest 1:1 session was held, at or before `as_of`."""
-    return {pid: at for pid, at in run(session, _LAST_HELD, ids, as_of=as_of) if at is not None}
+    marks = session_marks(session, ids, as_of)
+    return {pid: m.last_held for pid, m in marks.items() if m.last_held is not None}
 
 
 def _held_counts(where: Any) -> Any:
@@ -240,29 +267,10 @@ def held_counts(
     return result
 
 
-def _next_booked(where: Any) -> Any:
-    s = _SESSIONS_T.c
-    at: Any = bindparam("as_of")
-    pending = and_(
-        s.scheduled_at > at,
-        s.booked_at <= at,
-        or_(s.cancelled_at.is_(None), s.cancelled_at > at),
-        or_(s.held_at.is_(None), s.held_at > at),
-        s.kind == COUNTED_KIND,
-    )
-    return (
-        sa_select(s.supervisee_id, func.min(s.scheduled_at))
-        .where(pending, where)
-        .group_by(s.supervisee_id)
-    )
-
-
-_NEXT_BOOKED = for_ids(_next_booked, _SESSIONS_T.c.supervisee_id)
-
-
 def next_booked(
     session: Session, ids: Sequence[str] | None, as_of: datetime
 ) -> dict[str, datetime]:
     """Each person's next 1:1 session after `as_of` that was booked, and neither
     cancelled nor held, as of `as_of`."""
-    return {pid: at for pid, at in run(session, _NEXT_BOOKED, ids, as_of=as_of) if at is not None}
+    marks = session_marks(session, ids, as_of)
+    return {pid: m.next_booked for pid, m in marks.items() if m.next_booked is not None}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_
+from sqlalchemy import bindparam, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel
 
@@ -143,17 +143,6 @@ _SESSIONS_SINCE = sa_select(*_SESSION_COLUMNS).where(
     ids_in(_S.supervisee_id), _S.booked_at <= _AS_OF, _S.scheduled_at >= bindparam("since")
 )
 _SESSIONS_BETWEEN = _SESSIONS_SINCE.where(_S.scheduled_at <= bindparam("until"))
-_LAST_BOOKED = (
-    sa_select(_S.supervisee_id, func.max(_S.scheduled_at))
-    .where(
-        ids_in(_S.supervisee_id),
-        _S.kind == bindparam("kind"),
-        _S.booked_at <= _AS_OF,
-        or_(_S.cancelled_at.is_(None), _S.cancelled_at > _AS_OF),
-        or_(_S.held_at.is_(None), _S.held_at > _AS_OF),
-    )
-    .group_by(_S.supervisee_id)
-)
 _ABSENCES_SINCE = sa_select(_ABSENCES).where(
     ids_in(_ABSENCES.c.person_id), _ABSENCES.c.last_day >= bindparam("since_day")
 )
@@ -322,12 +311,6 @@ class Timeline:
         for items in found.values():
             items.sort(key=lambda k: (k.scheduled_at, k.id))
         return found
-
-    def last_booked(self, supervisee_ids: Iterable[str], kind: str) -> dict[str, datetime]:
-        """Each person's latest session of `kind` booked by `as_of` and neither cancelled nor
-        held by then (how far ahead their sessions are planned; facts only, not the clock)."""
-        rows = chunked_rows(self.session, _LAST_BOOKED, supervisee_ids, as_of=self.as_of, kind=kind)
-        return {pid: aware(at) for pid, at in rows}
 
     def absences(
         self, people: Iterable[KnownPerson], since_day: date

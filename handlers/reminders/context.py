@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot.clock import local_date
 from handlers.status import PersonStatus, is_supervised, statuses_of
 from policy.engine import PolicyPack
+from storage.status_queries import session_marks
 from storage.timeline import (
     KnownAbsence,
     KnownAction,
@@ -119,8 +120,12 @@ def load_contexts(
     sups = [lookup[s] for s in {s for s in supervisor_of.values() if s} if s in lookup]
     manager_of = tl.supervisors(sups)
     supervised = [people[pid].facts() for pid in ids if is_supervised(pack, people[pid].role)]
+    marks = session_marks(session, ids, as_of)
     status = {
-        s.id: s for s in statuses_of(session, pack, as_of, supervised, supervisor_of, manager_of)
+        s.id: s
+        for s in statuses_of(
+            session, pack, as_of, supervised, supervisor_of, manager_of, marks=marks
+        )
     }
 
     since = tl.supervisor_since(people.values())
@@ -130,7 +135,7 @@ def load_contexts(
         else as_of + timedelta(days=FUTURE_DAYS)
     )
     sessions = tl.sessions(ids, as_of - timedelta(days=HISTORY_DAYS), until)
-    booked_until = tl.last_booked(ids, "individual")
+    booked_until = {pid: m.booked_until for pid, m in marks.items() if m.booked_until}
     # A session's supervisor may not be the current one: their line manager hears of
     # a session they missed.
     session_sups = {k.supervisor_id for ks in sessions.values() for k in ks if k.supervisor_id}
