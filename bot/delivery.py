@@ -14,10 +14,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import SQLModel
 
 from bot.clock import Clock
 from bot.transport import DeliveryFailed, OutgoingMessage, Transport
@@ -26,7 +27,7 @@ from handlers.reminders.candidate import EFFECT_DEEM_AGREED, Candidate
 from storage import outbox
 from storage.chat_queries import notice_once
 from storage.db import session_scope
-from storage.models import Outbox, Person, SupervisionSession
+from storage.models import Outbox, Person
 
 log = logging.getLogger("supervision.engine")
 
@@ -79,22 +80,22 @@ def recover(engine: Engine, now: datetime, cfg: EngineConfig, report: DispatchRe
             )
 
 
-_S = SupervisionSession
+_SESSIONS: Any = SQLModel.metadata.tables["supervision_session"]
 # A record not signed (nor deemed agreed already) is deemed agreed at the message's due
-# instant; built once (building a statement costs more than running it).
+# instant; built once (building a statement costs more than running it), on the table
+# itself (a Core statement: run for many sessions at once).
 _DEEM_AGREED = (
-    update(_S)
+    update(_SESSIONS)
     .where(
-        col(_S.id) == bindparam("session_id"),
-        col(_S.record_signed_at).is_(None),
-        col(_S.record_deemed_agreed_at).is_(None),
+        _SESSIONS.c.id == bindparam("session_id"),
+        _SESSIONS.c.record_signed_at.is_(None),
+        _SESSIONS.c.record_deemed_agreed_at.is_(None),
     )
     .values(record_deemed_agreed_at=bindparam("at"))
 )
 
 
 def decide_row(
-    session: Session,
     row: outbox.DueRow,
     fresh: dict[str, Candidate],
     people: dict[str, Person],
@@ -106,8 +107,8 @@ def decide_row(
 ) -> Job | None:
     """Postpone, drop or fail the row (through `settlement`, written in the claim's
     transaction), or return the message to send once the claim is committed. A record
-    state change a message announces (deemed agreed) is applied when the message is
-    decided, whether or not it can be delivered."""
+    state change a message announces (deemed agreed) is written with the claim, whether
+    or not the message can be delivered."""
     verdict = decide(row.key, fresh, now)
     if verdict.action == "later":
         assert verdict.candidate is not None
@@ -121,7 +122,7 @@ def decide_row(
     c = verdict.candidate
     assert c is not None
     if c.effect == EFFECT_DEEM_AGREED and c.session_id is not None:
-        session.execute(_DEEM_AGREED, {"session_id": c.session_id, "at": c.due_at})
+        settlement.effect(_DEEM_AGREED, {"session_id": c.session_id, "at": c.due_at})
         changed.add(c.about_id)
     person = people.get(row.recipient_id)
     if person is None or not person.active or not transport.can_reach(person):

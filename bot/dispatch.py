@@ -181,7 +181,7 @@ def dispatch_due(
                 for row in messages
                 if (
                     job := decide_row(
-                        session, row, fresh, people, transport, now, report, changed, settlement
+                        row, fresh, people, transport, now, report, changed, settlement
                     )
                 )
             ]

@@ -287,12 +287,19 @@ _POSTPONE = (
 
 class Settlement:
     """What a pass decided for claimed rows it will not send: finished (done, dropped,
-    failed) or postponed; written by `apply` as one statement each, in the claim's
-    transaction."""
+    failed) or postponed, and the state changes the messages announce (`effect`); written
+    by `apply` as one statement each, in the claim's transaction."""
 
     def __init__(self) -> None:
         self.settled: list[dict[str, Any]] = []
         self.postponed: list[dict[str, Any]] = []
+        self.effects: dict[Any, list[dict[str, Any]]] = {}
+
+    def effect(self, statement: Any, params: dict[str, Any]) -> None:
+        """Run `statement` with `params` in the claim's transaction (each one once)."""
+        todo = self.effects.setdefault(statement, [])
+        if params not in todo:
+            todo.append(params)
 
     def settle(self, row: DueRow, status: str, why: str | None = None) -> None:
         tries, why = _attempted(row.attempts, status), _error(why)
@@ -302,6 +309,8 @@ class Settlement:
         self.postponed.append({"row_id": row.id, "due": due})
 
     def apply(self, session: Session) -> None:
+        for statement, params in self.effects.items():
+            session.execute(statement, params)
         if self.settled:
             session.execute(_SETTLE, self.settled)
         if self.postponed:
