@@ -3,7 +3,9 @@
 `simulate` copies the organisation's facts into a private in-memory database (the
 store itself is never written), then runs `dispatch_due` at every instant something
 can happen — a message falls due, or a recorded fact becomes known (seen, as in the
-live loop, by the hourly sweep) — jumping straight from one to the next.
+live loop, by the hourly sweep) — jumping straight from one to the next. When each fact
+becomes known, and whom it concerns, is read once for the whole span (`FactAgenda`), as
+are whose rows each table holds (`SteadyFacts.owners`): the copy gains no fact as it goes.
 
 The replay fills the outbox only a few days ahead (`REPLAY_CONFIG`): the live loop's
 fortnight protects against downtime, which a replay does not have, and rows enqueued
