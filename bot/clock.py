@@ -90,10 +90,16 @@ def local_instant(day: date, at: time, tz_name: str | None) -> datetime:
     return datetime.combine(day, at, tzinfo=zone(tz_name))
 
 
-@lru_cache(maxsize=8192)  # planning asks for the same few instants in the same zones
 def local_date(at: datetime, tz_name: str | None) -> date:
     """The calendar date of instant `at` in timezone `tz_name`."""
     require_aware(at)
+    # Cached by the instant in UTC: two local times an hour apart in the autumn repeat
+    # (fold 0 and 1) compare equal in their own zone, and would share an answer.
+    return _utc_local_date(at.astimezone(UTC), tz_name)
+
+
+@lru_cache(maxsize=8192)  # planning asks for the same few instants in the same zones
+def _utc_local_date(at: datetime, tz_name: str | None) -> date:
     return at.astimezone(zone(tz_name)).date()
 
 

@@ -201,7 +201,7 @@ def dispatch_due(
             plans.pop(p, None)
         # A batch short of the limit held every row due (what it put off is due later),
         # so only rows this iteration made due, or people it changed, need another.
-        if len(rows) < cfg.claim_batch and not changed and not due_now:
+        if (not rows or len(rows) < cfg.claim_batch) and not changed and not due_now:
             break
         todo = set(changed)
     _retrying(partial(_advance, engine, now))

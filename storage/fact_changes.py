@@ -152,21 +152,27 @@ class FactAgenda:
     dated after its own clock as it goes (a replay: the only fact a pass writes, a record
     deemed agreed, is dated at its message's due instant, never after the pass)."""
 
-    def __init__(self, events: list[FactEvent]) -> None:
+    def __init__(self, span: tuple[datetime, datetime], events: list[FactEvent]) -> None:
+        self.span = span  # the events are those in (span[0], span[1]]
         self.instants = [at for at, _ in events]
         self.people = [people for _, people in events]
 
     @classmethod
     def of(cls, session: Session, after: datetime, until: datetime) -> FactAgenda:
-        return cls(fact_events(session, after, until))
+        return cls((after, until), fact_events(session, after, until))
 
     def changed(self, after: datetime, until: datetime) -> set[str]:
         """`changed_people(after, until)`, for a window inside the agenda's span."""
+        if after < self.span[0] or until > self.span[1]:
+            raise ValueError(f"({after}, {until}] is not inside the agenda's span {self.span}")
         lo, hi = bisect_right(self.instants, after), bisect_right(self.instants, until)
         return set().union(*self.people[lo:hi])
 
     def next_after(self, after: datetime) -> datetime | None:
-        """The first instant after `after` at which a fact becomes known (in the span)."""
+        """The first instant after `after` at which a fact becomes known, up to the end of
+        the span (None: none before it ends)."""
+        if after < self.span[0]:
+            raise ValueError(f"{after} is before the agenda's span {self.span}")
         i = bisect_right(self.instants, after)
         return self.instants[i] if i < len(self.instants) else None
 

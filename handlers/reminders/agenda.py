@@ -61,6 +61,10 @@ class EngineConfig:
     # stopped: it is released. A row left "sending" this long is reported, never resent.
     claim_timeout: timedelta = timedelta(minutes=15)
 
+    def __post_init__(self) -> None:
+        if self.claim_batch < 1 or self.chunk < 1:
+            raise ValueError("the engine claims and plans at least one row at a time")
+
 
 @dataclass(frozen=True)
 class Recipients:

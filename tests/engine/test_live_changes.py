@@ -229,3 +229,8 @@ def test_a_replays_agenda_finds_each_day_dated_fact_and_whom_it_concerns(
         for lo, hi in pairwise(instants):
             assert agenda.changed(lo, hi) == changed_people(s, lo, hi)
         assert agenda.changed(*span) == {*reorganised, "tokyo", "mia", "hana"}
+        # It knows only its span: a window beyond it is a mistake, not "nothing changed".
+        with pytest.raises(ValueError, match="not inside the agenda's span"):
+            agenda.changed(span[0], span[1] + timedelta(hours=1))
+        with pytest.raises(ValueError, match="before the agenda's span"):
+            agenda.next_after(span[0] - timedelta(hours=1))

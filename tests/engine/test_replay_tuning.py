@@ -66,3 +66,10 @@ def test_plans_that_skip_people_known_to_have_no_rows_are_the_plans_that_look(
             expected = plan_people(session, leeds, looked, everyone)
             assert expected  # something to compare
             assert plan_people(session, leeds, skipped, everyone) == expected
+
+
+def test_an_engine_that_would_claim_nothing_is_refused() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="at least one row"):
+        EngineConfig(claim_batch=0)

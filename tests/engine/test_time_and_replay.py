@@ -62,6 +62,21 @@ def test_nine_oclock_stays_nine_oclock_across_the_autumn_clock_change(
     )
 
 
+def test_the_repeated_autumn_hour_gives_each_instant_its_own_date_elsewhere() -> None:
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import local_date
+
+    london = ZoneInfo("Europe/London")
+    # 00:30Z and 01:30Z on 25 October 2026 are both 01:30 in London (fold 0, then 1):
+    # equal there, yet an hour apart, on either side of midnight in Cape Verde (UTC-1).
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC).astimezone(london)
+    second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC).astimezone(london)
+    assert first == second and second.fold == 1
+    assert local_date(first, "Atlantic/Cape_Verde") == date(2026, 10, 24)
+    assert local_date(second, "Atlantic/Cape_Verde") == date(2026, 10, 25)
+
+
 def test_times_of_day_are_the_recipients_own(engine: Engine, org: Org, leeds: PolicyPack) -> None:
     org.person("hana", role="head_of_service")
     org.person("mia", role="team_manager", supervisor="hana")
