@@ -269,10 +269,10 @@ def replay(
             )
             sweep = False
             wake = wakes.after(clock.now())  # the pass has seen every fact until now
-            if wake is None or wake > end:
-                break
-            if wake <= clock.now():  # nothing left at this instant can move us on
+            if wake is not None and wake <= clock.now():  # nothing left now can move us on
                 wake = clock.now() + timedelta(minutes=1)
+            if wake is None or wake > end:  # (the agenda, too, ends at `end`)
+                break
             clock.set(wake)
     finally:
         gc.unfreeze()
