@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from handlers.replies import Button, Citation, Fact, Form, FormField, Reply, Table
+from handlers.replies import Button, Citation, Fact, Form, FormField, Reply, Table, form_from_json
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -27,7 +27,10 @@ CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_TABLE_ROWS = 20  # rows per card; more rows continue in follow-up cards
 MAX_CARD_BYTES = 28_000  # Teams rejects message payloads above about 28 KB
 MAX_ACTIONS = 6  # Teams shows at most six top-level card actions
-RESERVED_INPUT_IDS = frozenset({"action", "value"})
+# The action payload's own keys; `_form` carries the form itself, so that a refused
+# submission can be shown again, with its values and what was wrong beside each field.
+FORM_KEY = "_form"
+RESERVED_INPUT_IDS = frozenset({"action", "value", FORM_KEY})
 DATE_PART, TIME_PART = "__date", "__time"
 
 _BUTTON_STYLE = {"primary": "positive", "danger": "destructive"}
@@ -42,6 +45,7 @@ class Submission:
     action: str
     value: str = ""
     form: dict[str, str] = field(default_factory=dict)
+    shown: Form | None = None  # the form submitted, when the card carried it
 
 
 def needs_card(reply: Reply) -> bool:
@@ -80,7 +84,7 @@ def render_cards(reply: Reply) -> list[JSON]:
     actions = [_button(b) for b in reply.buttons]
     if reply.form is not None:
         form = reply.form
-        actions.insert(0, _submit(form.submit_label, form.submit_action, form.value))
+        actions.insert(0, _submit(form.submit_label, form.submit_action, form.value, form))
     # Teams shows six actions per set: the rest go in action sets in the body.
     for start in range(MAX_ACTIONS, len(actions), MAX_ACTIONS):
         body.append({"type": "ActionSet", "actions": actions[start : start + MAX_ACTIONS]})
@@ -186,8 +190,13 @@ def _button(b: Button) -> JSON:
     return action
 
 
-def _submit(title: str, action_id: str, value: str) -> JSON:
-    return {"type": "Action.Submit", "title": title, "data": {"action": action_id, "value": value}}
+def _submit(title: str, action_id: str, value: str, form: Form | None = None) -> JSON:
+    data: JSON = {"action": action_id, "value": value}
+    if form is not None:
+        data[FORM_KEY] = json.dumps(asdict(replace(form, fields=tuple(
+            replace(f, initial=None, error=None) for f in form.fields
+        ))), separators=(",", ":"))  # fmt: skip
+    return {"type": "Action.Submit", "title": title, "data": data}
 
 
 def _form_inputs(form: Form) -> list[JSON]:
@@ -204,8 +213,16 @@ def _inputs_for(f: FormField) -> list[JSON]:
         day, _, at = (f.initial or "").partition(" ")
         date_field = FormField(f.name + DATE_PART, f"{f.label} (date)", "date", f.required, (), day)
         time_field = FormField(f.name + TIME_PART, f"{f.label} (time)", "time", f.required, (), at)
-        return [_input(date_field), _input(time_field)]
-    return [_input(f)]
+        return [_input(date_field), _input(time_field), *_field_error(f)]
+    return [_input(f), *_field_error(f)]
+
+
+def _field_error(f: FormField) -> list[JSON]:
+    """Why the last submission was refused, under the field (cards have no server-side
+    field errors: `errorMessage` is only for the client's own checks)."""
+    if not f.error:
+        return []
+    return [_text(f.error) | {"color": "Attention", "size": "Small", "spacing": "None"}]
 
 
 def _input(f: FormField) -> JSON:
@@ -238,6 +255,7 @@ def read_submission(data: Mapping[str, Any] | None) -> Submission | None:
     if not isinstance(action, str) or not action:
         return None
     value = data.get("value", "")
+    shown = _shown_form(data.get(FORM_KEY))
     form: dict[str, str] = {}
     for key, raw in data.items():
         if key in RESERVED_INPUT_IDS or key == "msteams" or raw is None:
@@ -249,5 +267,16 @@ def read_submission(data: Mapping[str, Any] | None) -> Submission | None:
         at = form.pop(name + TIME_PART, "")
         form[name] = f"{day} {at}".strip()
     return Submission(
-        action=action, value=value if isinstance(value, str) else str(value), form=form
-    )
+        action=action, value=value if isinstance(value, str) else str(value), form=form,
+        shown=shown,
+    )  # fmt: skip
+
+
+def _shown_form(raw: Any) -> Form | None:
+    """The form a card carried in its submit data (None if absent or not readable)."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        return form_from_json(json.loads(raw))
+    except (ValueError, TypeError, KeyError):
+        return None

@@ -6,7 +6,7 @@ console text. Nothing here knows about a chat platform.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -52,6 +52,7 @@ class FormField:
     choices: tuple[tuple[str, str], ...] = ()  # (value, label)
     initial: str | None = None
     hint: str | None = None
+    error: str | None = None  # why the last submission was refused, shown beside the field
 
 
 @dataclass(frozen=True)
@@ -109,21 +110,33 @@ class Reply:
                 for t in data.get("tables", [])
             ],
             buttons=[Button(**b) for b in data.get("buttons", [])],
-            form=(
-                Form(
-                    title=form["title"],
-                    submit_action=form["submit_action"],
-                    fields=tuple(
-                        FormField(**{**f, "choices": tuple(tuple(c) for c in f.get("choices", ()))})
-                        for f in form["fields"]
-                    ),
-                    value=form.get("value", ""),
-                    submit_label=form.get("submit_label", "Submit"),
-                )
-                if form
-                else None
-            ),
+            form=form_from_json(form) if form else None,
             citations=[Citation(**c) for c in data.get("citations", [])],
             ephemeral=data.get("ephemeral", False),
             ok=data.get("ok", True),
         )
+
+
+def form_from_json(form: dict[str, Any]) -> Form:
+    """A `Form` from its JSON (`asdict`) form."""
+    return Form(
+        title=form["title"],
+        submit_action=form["submit_action"],
+        fields=tuple(
+            FormField(**{**f, "choices": tuple(tuple(c) for c in f.get("choices", ()))})
+            for f in form["fields"]
+        ),
+        value=form.get("value", ""),
+        submit_label=form.get("submit_label", "Submit"),
+    )
+
+
+def refused(form: Form, values: dict[str, str], errors: dict[str, str]) -> Form:
+    """`form` again with the values just submitted and, beside each field, why it was refused."""
+    return replace(
+        form,
+        fields=tuple(
+            replace(f, initial=values.get(f.name) or f.initial, error=errors.get(f.name))
+            for f in form.fields
+        ),
+    )

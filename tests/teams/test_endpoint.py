@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from sqlmodel import select
 
 from storage.db import session_scope
-from storage.models import AdminNotice, ConversationRef, Person
+from storage.models import AdminNotice, ConversationRef, Person, SupervisionSession
 from tests.teams.conftest import Endpoint
 from tests.teams.fakes import activity
 
@@ -272,6 +274,39 @@ def test_form_submission_books_a_session(dev_endpoint: Endpoint) -> None:
     assert dev_endpoint.post(body)[0] == 200
     [reply] = fake.to("a:personal-1")
     assert "Tue 21 Apr 2026" in str(reply)
+
+
+def test_a_refused_form_is_shown_again_with_the_problem_beside_the_field(
+    dev_endpoint: Endpoint,
+) -> None:
+    _link(dev_endpoint, "tm1", "aad-sam")
+    fake = dev_endpoint.connector
+    sam = {"service_url": fake.url, "aad": "aad-sam", "user_id": "29:sam"}
+    opened = activity("message", value={"action": "book_open", "value": "sw2"}, **sam)
+    assert dev_endpoint.post(opened)[0] == 200
+    [form_card] = [_card(p) for p in fake.to("a:personal-1")]
+    submit = form_card["actions"][0]
+    assert submit["type"] == "Action.Submit" and submit["data"]["action"] == "book_submit"
+    # The person fills in the card and presses Book: Teams posts the inputs with the data.
+    filled = {**submit["data"], "supervisee": "sw2", "date": "2026-04-21", "time": "22:00"}
+    assert dev_endpoint.post(activity("message", value=filled, **sam))[0] == 200
+    again = _card(fake.to("a:personal-1")[1])
+    body = again["body"]
+    ids = [e.get("id") for e in body]
+    problem = body[ids.index("time") + 1]
+    assert problem["type"] == "TextBlock" and problem["color"] == "Attention"
+    assert "22:00" in problem["text"]
+    inputs = {e["id"]: e for e in body if e["type"].startswith("Input.")}
+    assert (inputs["date"]["value"], inputs["time"]["value"]) == ("2026-04-21", "22:00")
+    assert again["actions"][0]["data"]["action"] == "book_submit"  # it can be sent again
+    with session_scope(dev_endpoint.server.bot.turns.engine) as s:
+        booked = s.exec(select(SupervisionSession).where(SupervisionSession.supervisee_id == "sw2"))
+        assert all(x.scheduled_at.astimezone(UTC).hour != 21 for x in booked)  # nothing booked
+    # Corrected, it books.
+    fixed = {**again["actions"][0]["data"], "supervisee": "sw2", "date": "2026-04-21",
+             "time": "14:00"}  # fmt: skip
+    assert dev_endpoint.post(activity("message", value=fixed, **sam))[0] == 200
+    assert "Tue 21 Apr 2026" in str(fake.to("a:personal-1")[2])
 
 
 def test_body_that_is_not_an_activity_gets_a_clear_400(dev_endpoint: Endpoint) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+from dataclasses import replace
 from datetime import timedelta
 from functools import cache
 from typing import Any
@@ -30,7 +31,7 @@ from bot.render_teams import (
 from bot.teams.handlers_core import HandlersCore
 from bot.transport import RecordingTransport
 from handlers.chat import buttons, intents
-from handlers.replies import Button, Citation, Fact, Form, FormField, Reply, Table
+from handlers.replies import Button, Citation, Fact, Form, FormField, Reply, Table, refused
 from policy.engine import load_pack
 from tests.chat.org import NOW, PEOPLE
 from tests.teams.conftest import settings
@@ -143,8 +144,33 @@ def test_form_renders_inputs_with_labels_and_required_marks() -> None:
     )
     assert inputs["notes"]["isMultiline"] and "isRequired" not in inputs["notes"]
     assert inputs["reason"]["isRequired"] and inputs["reason"]["placeholder"] == "e.g. off sick"
-    submit = {"action": "rearrange_submit", "value": "2"}
-    assert card["actions"][0] == {"type": "Action.Submit", "title": "Move", "data": submit}
+    submit = card["actions"][0]
+    assert (submit["type"], submit["title"]) == ("Action.Submit", "Move")
+    assert (submit["data"]["action"], submit["data"]["value"]) == ("rearrange_submit", "2")
+    # The form rides along (without the values shown), to be shown again if refused.
+    carried = read_submission(submit["data"])
+    assert carried is not None and carried.form == {}
+    form = SHAPES["form with every field"].form
+    assert form is not None and carried.shown is not None
+    assert carried.shown.fields == tuple(replace(f, initial=None) for f in form.fields)
+
+
+def test_a_refused_form_comes_back_with_its_values_and_the_problem_beside_the_field() -> None:
+    form = SHAPES["form with every field"].form
+    assert form is not None
+    again = refused(form, {"when": "2026-04-21 22:00", "reason": "court"},
+                    {"when": "22:00 is outside working hours", "who": "Jo is away"})  # fmt: skip
+    [card] = render_cards(Reply(text="Please change what is marked.", form=again))
+    body = card["body"]
+    ids = [e.get("id") for e in body]
+    after_time = body[ids.index("when__time") + 1]
+    assert after_time["type"] == "TextBlock" and after_time["color"] == "Attention"
+    assert after_time["text"] == "22:00 is outside working hours"
+    assert body[ids.index("who") + 1]["text"] == "Jo is away"
+    inputs = {e["id"]: e for e in body if e["type"].startswith("Input.")}
+    assert inputs["when__time"]["value"] == "22:00" and inputs["reason"]["value"] == "court"
+    assert inputs["who"]["value"] == "sw1"  # not submitted: as the form had it
+    assert_valid(card)
 
 
 def test_more_than_six_buttons_continue_in_action_sets() -> None:
