@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
-from handlers.replies import Button, Citation, Fact, Form, FormField, Reply, Table, form_from_json
+from handlers.replies import Button, Citation, Fact, Form, FormField, Reply, Table
 
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -27,10 +27,7 @@ CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 MAX_TABLE_ROWS = 20  # rows per card; more rows continue in follow-up cards
 MAX_CARD_BYTES = 28_000  # Teams rejects message payloads above about 28 KB
 MAX_ACTIONS = 6  # Teams shows at most six top-level card actions
-# The action payload's own keys; `_form` carries the form itself, so that a refused
-# submission can be shown again, with its values and what was wrong beside each field.
-FORM_KEY = "_form"
-RESERVED_INPUT_IDS = frozenset({"action", "value", FORM_KEY})
+RESERVED_INPUT_IDS = frozenset({"action", "value"})
 DATE_PART, TIME_PART = "__date", "__time"
 
 _BUTTON_STYLE = {"primary": "positive", "danger": "destructive"}
@@ -45,7 +42,6 @@ class Submission:
     action: str
     value: str = ""
     form: dict[str, str] = field(default_factory=dict)
-    shown: Form | None = None  # the form submitted, when the card carried it
 
 
 def needs_card(reply: Reply) -> bool:
@@ -84,7 +80,7 @@ def render_cards(reply: Reply) -> list[JSON]:
     actions = [_button(b) for b in reply.buttons]
     if reply.form is not None:
         form = reply.form
-        actions.insert(0, _submit(form.submit_label, form.submit_action, form.value, form))
+        actions.insert(0, _submit(form.submit_label, form.submit_action, form.value))
     # Teams shows six actions per set: the rest go in action sets in the body.
     for start in range(MAX_ACTIONS, len(actions), MAX_ACTIONS):
         body.append({"type": "ActionSet", "actions": actions[start : start + MAX_ACTIONS]})
@@ -190,13 +186,8 @@ def _button(b: Button) -> JSON:
     return action
 
 
-def _submit(title: str, action_id: str, value: str, form: Form | None = None) -> JSON:
-    data: JSON = {"action": action_id, "value": value}
-    if form is not None:
-        data[FORM_KEY] = json.dumps(asdict(replace(form, fields=tuple(
-            replace(f, initial=None, error=None) for f in form.fields
-        ))), separators=(",", ":"))  # fmt: skip
-    return {"type": "Action.Submit", "title": title, "data": data}
+def _submit(title: str, action_id: str, value: str) -> JSON:
+    return {"type": "Action.Submit", "title": title, "data": {"action": action_id, "value": value}}
 
 
 def _form_inputs(form: Form) -> list[JSON]:
@@ -255,7 +246,6 @@ def read_submission(data: Mapping[str, Any] | None) -> Submission | None:
     if not isinstance(action, str) or not action:
         return None
     value = data.get("value", "")
-    shown = _shown_form(data.get(FORM_KEY))
     form: dict[str, str] = {}
     for key, raw in data.items():
         if key in RESERVED_INPUT_IDS or key == "msteams" or raw is None:
@@ -267,16 +257,5 @@ def read_submission(data: Mapping[str, Any] | None) -> Submission | None:
         at = form.pop(name + TIME_PART, "")
         form[name] = f"{day} {at}".strip()
     return Submission(
-        action=action, value=value if isinstance(value, str) else str(value), form=form,
-        shown=shown,
-    )  # fmt: skip
-
-
-def _shown_form(raw: Any) -> Form | None:
-    """The form a card carried in its submit data (None if absent or not readable)."""
-    if not isinstance(raw, str):
-        return None
-    try:
-        return form_from_json(json.loads(raw))
-    except (ValueError, TypeError, KeyError):
-        return None
+        action=action, value=value if isinstance(value, str) else str(value), form=form
+    )

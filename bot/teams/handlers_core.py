@@ -20,7 +20,7 @@ from bot.settings import Settings
 from bot.teams.core import Command
 from handlers.chat import intents
 from handlers.chat.dispatch import ChatService
-from handlers.replies import Reply, refused
+from handlers.replies import Reply
 
 MAX_MANIFEST_COMMANDS = 10  # the manifest schema allows ten commands per command list
 SLASH_PREFIX = "/supervision"
@@ -55,19 +55,12 @@ class HandlersCore:
         return self.service.answer(request)
 
     def act(self, asker_id: str, submission: Submission) -> Reply:
-        """Run a press or submission. A form the card carried, refused for some of its
-        fields, comes back as a new card: the values kept, the problem beside each field
-        (as a Slack modal stays open with its errors)."""
+        """Run a press or submission. A form refused for some of its fields comes back as
+        a new card, the values kept and the problem beside each field (as a Slack modal
+        stays open with its errors)."""
         action, value, fields = submission.action, submission.value, submission.form
-        if submission.shown is not None:
-            errors = self.service.check_form(asker_id, action, value, fields)
-            names = {f.name for f in submission.shown.fields}
-            if errors and set(errors) <= names:
-                return Reply(
-                    text="That can't be done as it stands: please change what is marked.",
-                    form=refused(submission.shown, fields, errors),
-                )
-        return self.service.action(asker_id, action, value, fields)
+        again = self.service.form_again(asker_id, action, value, fields)
+        return again or self.service.action(asker_id, action, value, fields)
 
     def commands(self) -> list[Command]:
         return registry_commands()

@@ -86,8 +86,8 @@ def _rearrange_to(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply
 def _form_open(ctx: ChatContext, value: str, fields: dict[str, Any]) -> Reply:
     """Re-open a form by its submit action (platforms that cannot show a form inline)."""
     submit, _, arg = value.partition("|")
-    if submit == "book_submit":
-        return booking.book_form(ctx, arg)
+    if submit == "book_submit":  # with the supervisee chosen, when the form was sent
+        return booking.book_form(ctx, arg or str(fields.get("supervisee") or ""))
     opener = {"rearrange_submit": changes.rearrange_form, "cancel_submit": changes.cancel_form}
     if submit in opener:
         return _session(ctx, arg, lambda r: opener[submit](ctx, r))

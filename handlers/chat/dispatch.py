@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from handlers.chat import access, buttons, intents, nlu
 from handlers.chat.home import home
 from handlers.chat.request import ChatContext, ChatRequest
 from handlers.reflect.config import configured_bank, configured_patterns
-from handlers.replies import Reply
+from handlers.replies import Reply, refused
 from policy.reflection.bank import QuestionBank
 from policy.reflection.child_details import ChildDetailPatterns
 from storage import chat_queries as q
@@ -135,6 +135,24 @@ class ChatService:
         except Exception:  # a failed check must not stop the submission: it checks again
             log.exception("checking a %s form from %s failed", action_id, asker_id)
             return {}
+
+    def form_again(
+        self, asker_id: str, action_id: str, value: str = "", fields: dict[str, Any] | None = None
+    ) -> Reply | None:
+        """A form submission refused for some of its fields: the form opened again (as the
+        asker may open it), with the values just submitted and the problem beside each
+        field. None when the submission should go ahead and answer for itself."""
+        submitted = {k: str(v) for k, v in (fields or {}).items()}
+        errors = self.check_form(asker_id, action_id, value, submitted)
+        if not errors:
+            return None
+        opened = self.action(asker_id, "form_open", f"{action_id}|{value}", submitted)
+        form = opened.form
+        if form is None or form.submit_action != action_id:
+            return None
+        if not set(errors) <= {f.name for f in form.fields}:
+            return None
+        return replace(opened, form=refused(form, submitted, errors))
 
     def home(self, asker_id: str) -> Reply:
         """The asker's home view."""

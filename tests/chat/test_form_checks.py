@@ -151,3 +151,30 @@ def test_only_the_date_and_time_forms_are_checked(chat: ChatService) -> None:
     assert all(a.form_submit for a in buttons.ACTIONS if a.check is not None)
     assert chat.check_form("sw1", "cancel_submit", "2", {"reason": ""}) == {}
     assert chat.check_form("sw1", "no_such_form", "", {}) == {}
+
+
+def test_a_refused_form_opens_again_with_the_values_sent_and_the_problems_beside_them(
+    chat: ChatService,
+) -> None:
+    # For platforms whose forms cannot stay open (Teams): the form as the asker may open
+    # it, built here (never from what the client sent back), with their values kept.
+    before = _rows(chat)
+    sent = {"date": "2026-04-16", "time": "20:30"}
+    again = chat.form_again("sw1", "rearrange_submit", "2", sent)
+    assert again is not None and again.form is not None
+    assert again.text.startswith("Rearrange session #2")  # what is being moved, still said
+    fields = {f.name: f for f in again.form.fields}
+    assert (fields["date"].initial, fields["time"].initial) == ("2026-04-16", "20:30")
+    assert fields["time"].error and "20:30" in fields["time"].error
+    assert fields["date"].error is None
+    assert again.form.submit_action == "rearrange_submit" and again.form.value == "2"
+    assert _rows(chat) == before  # nothing moved
+    # Nothing wrong, a refusal, or a session that cannot move: the submission answers.
+    assert chat.form_again("sw1", "rearrange_submit", "2", {**sent, "time": "10:00"}) is None
+    assert chat.form_again("sw3", "rearrange_submit", "2", sent) is None  # not Chris's
+    assert chat.form_again("sw1", "rearrange_submit", "1", sent) is None  # held already
+    # A booking keeps the supervisee it was for.
+    booking = chat.form_again("tm1", "book_submit", "", _book("2026-04-11", "10:00"))
+    assert booking is not None and booking.form is not None
+    chosen = {f.name: f for f in booking.form.fields}
+    assert chosen["supervisee"].initial == "sw2" and chosen["date"].error

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.resources
 import json
-from dataclasses import replace
 from datetime import timedelta
 from functools import cache
 from typing import Any
@@ -144,15 +143,8 @@ def test_form_renders_inputs_with_labels_and_required_marks() -> None:
     )
     assert inputs["notes"]["isMultiline"] and "isRequired" not in inputs["notes"]
     assert inputs["reason"]["isRequired"] and inputs["reason"]["placeholder"] == "e.g. off sick"
-    submit = card["actions"][0]
-    assert (submit["type"], submit["title"]) == ("Action.Submit", "Move")
-    assert (submit["data"]["action"], submit["data"]["value"]) == ("rearrange_submit", "2")
-    # The form rides along (without the values shown), to be shown again if refused.
-    carried = read_submission(submit["data"])
-    assert carried is not None and carried.form == {}
-    form = SHAPES["form with every field"].form
-    assert form is not None and carried.shown is not None
-    assert carried.shown.fields == tuple(replace(f, initial=None) for f in form.fields)
+    submit = {"action": "rearrange_submit", "value": "2"}
+    assert card["actions"][0] == {"type": "Action.Submit", "title": "Move", "data": submit}
 
 
 def test_a_refused_form_comes_back_with_its_values_and_the_problem_beside_the_field() -> None:
