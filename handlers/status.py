@@ -143,9 +143,8 @@ def statuses_of(
 
     result: list[PersonStatus] = []
     dues: dict[tuple[str, date, date | None, str | None], Due] = {}  # many people share one
-    none = q.SessionMarks(None, None, None)
     for p in people:
-        mark = marks.get(p.id, none)
+        mark = marks.get(p.id, q.NO_MARKS)
         last = mark.last_held
         last_day = local_date(last, p.timezone) if last is not None else None
         key = (p.role, p.role_start, last_day, p.cadence_override)
@@ -246,11 +245,10 @@ def without_cadence(session: Session, pack: PolicyPack, as_of: datetime) -> list
         session, {sid: local_date(as_of, zones[sid]) for sid in sup_ids if sid in zones}
     )
     marks = q.session_marks(session, ids, as_of)
-    none = q.SessionMarks(None, None, None)
     result: list[NoCadence] = []
     for p in people:
         sup = supervisors.get(p.id)
-        mark = marks.get(p.id, none)
+        mark = marks.get(p.id, q.NO_MARKS)
         last = mark.last_held
         result.append(
             NoCadence(

@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel
 
 from bot.clock import start_of_day
 from storage.status_queries import ids_in
-from storage.timeline import absence_known, aware, chunked_rows
+from storage.timeline import ROW_OWNERS, absence_known, aware, chunked_rows
 
 _TABLES = SQLModel.metadata.tables
 _PEOPLE = _TABLES["person"]
@@ -178,13 +178,8 @@ class FactAgenda:
 
 
 # Tables whose new rows concern a person: (table, the person column).
-_ROW_OWNERS: tuple[tuple[Any, Any], ...] = (
-    (_SESSIONS, _SESSIONS.c.supervisee_id),
-    (_ABSENCES, _ABSENCES.c.person_id),
-    (_AGREEMENTS, _AGREEMENTS.c.supervisee_id),
-    (_CHANGES, _CHANGES.c.person_id),
-    (_ACTIONS, _ACTIONS.c.supervisee_id),
-    (_ROLES, _ROLES.c.person_id),
+_ROW_OWNERS: tuple[tuple[Any, Any], ...] = tuple(
+    (_TABLES[name], _TABLES[name].c[column]) for name, column in ROW_OWNERS.items()
 )
 
 

@@ -207,6 +207,9 @@ class SessionMarks(NamedTuple):
     booked_until: datetime | None  # the latest booked by it and neither cancelled nor held
 
 
+NO_MARKS = SessionMarks(None, None, None)  # no 1:1 session at all
+
+
 def _marks(where: Any) -> Any:
     s = _SESSIONS_T.c
     at: Any = bindparam("as_of")
@@ -238,12 +241,6 @@ def session_marks(
     return {pid: SessionMarks(*marks) for pid, *marks in run(session, _MARKS, ids, as_of=as_of)}
 
 
-def last_held(session: Session, ids: Sequence[str] | None, as_of: datetime) -> dict[str, datetime]:
-    """The instant each person's latest 1:1 session was held, at or before `as_of`."""
-    marks = session_marks(session, ids, as_of)
-    return {pid: m.last_held for pid, m in marks.items() if m.last_held is not None}
-
-
 def _held_counts(where: Any) -> Any:
     s = _SESSIONS_T.c
     held = s.held_at
@@ -265,12 +262,3 @@ def held_counts(
     for pid, kind, n in run(session, _HELD_COUNTS, ids, since=since, as_of=as_of):
         result.setdefault(pid, {})[kind] = int(n)
     return result
-
-
-def next_booked(
-    session: Session, ids: Sequence[str] | None, as_of: datetime
-) -> dict[str, datetime]:
-    """Each person's next 1:1 session after `as_of` that was booked, and neither
-    cancelled nor held, as of `as_of`."""
-    marks = session_marks(session, ids, as_of)
-    return {pid: m.next_booked for pid, m in marks.items() if m.next_booked is not None}

@@ -193,11 +193,15 @@ class SteadyFacts:
         return set(ids) if known is None else set(known.intersection(ids))
 
 
-# The person column of each table whose owners `SteadyFacts.owners` may hold.
+# The fact tables whose rows concern one person, and the column naming them (whose rows
+# `SteadyFacts.owners` holds; whose new rows a sweep looks for).
 ROW_OWNERS = {
-    "supervisor_change": "person_id",
+    "supervision_session": "supervisee_id",
     "absence": "person_id",
+    "agreement": "supervisee_id",
+    "supervisor_change": "person_id",
     "action_item": "supervisee_id",
+    "role_change": "person_id",
 }
 
 
