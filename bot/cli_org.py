@@ -36,6 +36,7 @@ from handlers.status import (
 )
 from policy.engine import PolicyError, PolicyPack, load_pack
 from policy.loader import available_packs, parse_text
+from storage.agenda_rows import request_replan
 from storage.db import (
     DatabaseUrlError,
     get_setting,
@@ -47,7 +48,6 @@ from storage.db import (
 )
 from storage.importer import ImportResult, import_absences, import_people, import_sessions
 from storage.migrate import SchemaNotReady, current_revision, require_current, upgrade
-from storage.outbox import request_replan
 from storage.packs import forget_stored_pack, store_pack_text, stored_pack_text
 from storage.people import (
     OrgError,

@@ -24,7 +24,7 @@ from bot.clock import Clock
 from bot.transport import DeliveryFailed, OutgoingMessage, Transport
 from handlers.reminders.agenda import EngineConfig, decide
 from handlers.reminders.candidate import EFFECT_DEEM_AGREED, Candidate
-from storage import outbox
+from storage import outbox, outbox_claims
 from storage.chat_queries import notice_once
 from storage.db import session_scope
 from storage.models import Outbox, Person
@@ -60,14 +60,14 @@ def recover(engine: Engine, now: datetime, cfg: EngineConfig, report: DispatchRe
     never sent again."""
     older = now - cfg.claim_timeout
     with session_scope(engine) as session:
-        if not outbox.any_stale(session, older):
+        if not outbox_claims.any_stale(session, older):
             return
-        released = outbox.release_stale_claims(session, older)
+        released = outbox_claims.release_stale_claims(session, older)
         if released:
             log.warning("released %d claimed messages a stopped replica never sent", released)
-        for row in outbox.interrupted_sends(session, older):
+        for row in outbox_claims.interrupted_sends(session, older):
             why = "interrupted while sending: it may not have arrived, and is not sent again"
-            outbox.mark(row, outbox.FAILED, now, why)
+            outbox_claims.mark(row, outbox.FAILED, now, why)
             report.failed.append((row.key, why))
             log.error("%s was %s", row.key, why)
             notice_once(
@@ -96,14 +96,14 @@ _DEEM_AGREED = (
 
 
 def decide_row(
-    row: outbox.DueRow,
+    row: outbox_claims.DueRow,
     fresh: dict[str, Candidate],
     people: dict[str, Person],
     transport: Transport,
     now: datetime,
     report: DispatchReport,
     changed: set[str],
-    settlement: outbox.Settlement,
+    settlement: outbox_claims.Settlement,
 ) -> Job | None:
     """Postpone, drop or fail the row (through `settlement`, written in the claim's
     transaction), or return the message to send once the claim is committed. A record
@@ -173,8 +173,8 @@ def send_all(
             for i in range(0, len(jobs), size):
                 group = jobs[i : i + size]
                 with conn.begin():
-                    outbox.mark_sent(conn, _sent(delivered), now)
-                    started = outbox.start_sending(
+                    outbox_claims.mark_sent(conn, _sent(delivered), now)
+                    started = outbox_claims.start_sending(
                         conn, [j.row_id for j in group], worker_id, clock.now()
                     )
                 delivered = []
@@ -190,7 +190,7 @@ def send_all(
             if delivered:
                 try:
                     with conn.begin():
-                        outbox.mark_sent(conn, _sent(delivered), now)
+                        outbox_claims.mark_sent(conn, _sent(delivered), now)
                 except Exception:
                     log.exception(
                         "%s sent but not marked sent; left 'sending', never resent",

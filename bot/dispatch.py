@@ -38,7 +38,7 @@ from handlers.reminders.candidate import Candidate
 from handlers.reminders.context import PlanParams
 from handlers.reminders.planner import plan_people
 from policy.engine import PolicyPack
-from storage import outbox
+from storage import agenda_rows, outbox, outbox_claims
 from storage.db import session_scope
 from storage.fact_changes import FactAgenda
 from storage.models import Person
@@ -140,7 +140,7 @@ def dispatch_due(
     if first or sweep:
         report.planned += _unplanned(engine, pack, now, who, cfg, window, epoch)
         with session_scope(engine) as session:
-            outbox.purge_agenda(session, now - timedelta(days=2))
+            agenda_rows.purge_agenda(session, now - timedelta(days=2))
     plans: dict[str, list[Candidate]] = {}
     built: dict[str, datetime] = {}
     if memo is not None:
@@ -150,9 +150,9 @@ def dispatch_due(
     while True:
         changed: set[str] = set()
         with session_scope(engine) as session:
-            rows = outbox.claim_due(session, now, cfg.claim_batch)
+            rows = outbox_claims.claim_due(session, now, cfg.claim_batch)
             messages = [r for r in rows if r.kind != outbox.REPLAN]
-            settlement = outbox.Settlement()
+            settlement = outbox_claims.Settlement()
             for r in rows:
                 if r.kind == outbox.REPLAN:
                     settlement.settle(r, outbox.DONE)
@@ -186,7 +186,7 @@ def dispatch_due(
                 )
             ]
             settlement.apply(session)
-            outbox.claim(session, [j.row_id for j in jobs], worker_id, clock.now())
+            outbox_claims.claim(session, [j.row_id for j in jobs], worker_id, clock.now())
         send_all(engine, jobs, transport, worker_id, clock, now, cfg, report)
         due_now = False  # rows written already due (a lapse learnt late) go out this pass
         if todo:
@@ -275,7 +275,7 @@ def _unplanned_chunk(
     epoch: datetime,
 ) -> int | None:
     with session_scope(engine) as session:
-        fresh = outbox.unplanned_people(session, cfg.chunk)
+        fresh = agenda_rows.unplanned_people(session, cfg.chunk)
         if not fresh:
             return None
         params = params_at(now, who, cfg, window, epoch)

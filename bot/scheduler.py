@@ -25,7 +25,7 @@ from bot.transport import Transport
 from handlers.reflect.notes import purge_expired_notes
 from handlers.reminders.agenda import EngineConfig
 from policy.engine import PolicyPack
-from storage import outbox
+from storage import engine_instants
 from storage.db import session_scope
 
 log = logging.getLogger("supervision.engine")
@@ -101,11 +101,11 @@ class ReminderLoop:
             else int(Settings.model_fields["notes_retention_days"].default)
         )
         with session_scope(self.engine) as session:
-            last = outbox.get_instant(session, NOTES_PURGED)
+            last = engine_instants.get_instant(session, NOTES_PURGED)
             if last is not None and last.astimezone(UTC).date() >= now.astimezone(UTC).date():
                 return None
             deleted = purge_expired_notes(session, self.clock, days)
-            outbox.set_instant(session, NOTES_PURGED, now)
+            engine_instants.set_instant(session, NOTES_PURGED, now)
         log.info("retention purge: %d preparation notes older than %d days deleted", deleted, days)
         return deleted
 

@@ -183,7 +183,7 @@ def _replan(session: Session, row: SupervisionSession, at: datetime) -> None:
     """Tell the engine, in this transaction, that the supervisee's facts changed (a fact
     dated before the engine's last pass, such as a session marked held afterwards, would
     otherwise wait for the person's next planned instant)."""
-    from storage.outbox import request_replan
+    from storage.agenda_rows import request_replan
 
     request_replan(session, [row.supervisee_id], at)
 

@@ -16,11 +16,11 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from storage.agenda_rows import request_replan
 from storage.db import session_scope
 from storage.importer_csv import CsvFile, Row, read_csv
 from storage.importer_people import ImportResult
 from storage.models import Absence, Person
-from storage.outbox import request_replan
 from storage.status_queries import chunks
 
 REQUIRED = ("person_id", "first_day", "last_day", "reason")

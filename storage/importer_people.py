@@ -25,10 +25,10 @@ from sqlmodel import Session, col, select
 
 from bot.clock import local_date
 from policy.engine import PolicyError, parse_override
+from storage.agenda_rows import request_replan
 from storage.db import session_scope
 from storage.importer_csv import CsvFile, Row, read_csv
 from storage.models import Person, SupervisorChange
-from storage.outbox import request_replan
 from storage.people import describe_cycle, find_cycle
 from storage.roles import record_role
 from storage.status_queries import chunks

@@ -34,11 +34,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.clock import local_date, local_instant
+from storage.agenda_rows import request_replan
 from storage.db import session_scope
 from storage.importer_csv import CsvFile, Row, read_csv
 from storage.importer_people import ImportResult
 from storage.models import Person, SupervisionSession
-from storage.outbox import request_replan
 from storage.sessions import SupervisorHistory
 from storage.status_queries import chunks
 

@@ -5,7 +5,7 @@ The outbox holds what falls due within a horizon (15 days by default); each pers
 also has an agenda row (`_replan`) that brings them back for planning before their
 next candidate beyond the horizon, and at least fortnightly. People whose facts changed
 since the last pass (the watermark, advanced only once a pass has enqueued), people a
-writer asked to be planned again (`outbox.request_replan`), and on sweeps people with
+writer asked to be planned again (`agenda_rows.request_replan`), and on sweeps people with
 rows added since the previous sweeps (whatever instants those rows carry) are planned
 again on the next pass.
 """
@@ -25,7 +25,7 @@ from handlers.reminders.candidate import ESCALATION, Candidate
 from handlers.reminders.context import PlanParams
 from handlers.reminders.planner import plan_people
 from policy.engine import PolicyPack
-from storage import outbox
+from storage import agenda_rows, engine_instants, outbox
 from storage.fact_changes import changed_people, new_rows_since
 from storage.models import OrgSetting
 from storage.timeline import SteadyFacts
@@ -135,7 +135,7 @@ def enqueue_planned(
                 soon.append(c)
         replan[person] = _midnight(at)
     written = outbox.enqueue(session, soon, now)
-    outbox.schedule_replans(session, replan, now)
+    agenda_rows.schedule_replans(session, replan, now)
     return written
 
 
@@ -189,11 +189,13 @@ def changed_since_last_pass(
     the safety net for writers that date facts before the instant they write them.
     `changes` answers `changed_people` where it is known beforehand (a replay's agenda).
     """
-    epoch, mark = outbox.get_instants(session, outbox.EPOCH, outbox.WATERMARK)
+    epoch, mark = engine_instants.get_instants(
+        session, engine_instants.EPOCH, engine_instants.WATERMARK
+    )
     first = epoch is None
     if epoch is None:
         epoch = now
-        outbox.set_instant(session, outbox.EPOCH, now)
+        engine_instants.set_instant(session, engine_instants.EPOCH, now)
     # From the top of the hour: however a pass falls within its hour (a row due at 13:30,
     # the 14:00 sweep), it looks back on the same rows.
     window = ceil_hour(now) - config.min_lookback
@@ -209,9 +211,9 @@ def changed_since_last_pass(
 
 def advance_watermark(session: Session, now: datetime) -> None:
     """Everything known by `now` has been planned and enqueued (never moves backwards)."""
-    mark = outbox.get_instant(session, outbox.WATERMARK)
+    mark = engine_instants.get_instant(session, engine_instants.WATERMARK)
     if mark is None or mark < now:
-        outbox.set_instant(session, outbox.WATERMARK, now)
+        engine_instants.set_instant(session, engine_instants.WATERMARK, now)
 
 
 ROW_MARKS = "engine.row_marks"
@@ -249,7 +251,7 @@ def plan_unplanned(
     """Plan people never planned: everyone on the store's first pass, newcomers on sweeps."""
     enqueued = 0
     while True:
-        fresh = outbox.unplanned_people(session, config.unplanned_batch)
+        fresh = agenda_rows.unplanned_people(session, config.unplanned_batch)
         if not fresh:
             return enqueued
         enqueued += plan_and_enqueue(session, pack, params, fresh, config, window_start)

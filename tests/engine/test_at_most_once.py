@@ -17,7 +17,7 @@ from bot.transport import DeliveryFailed, OutgoingMessage, RecordingTransport
 from handlers.reminders import candidate as k
 from handlers.reminders.agenda import EngineConfig
 from policy.engine import PolicyPack
-from storage import outbox
+from storage import engine_instants, outbox, outbox_claims
 from storage.db import session_scope
 from storage.models import AdminNotice, Outbox, Person, SupervisionSession
 from tests.engine.org import Org, local
@@ -172,15 +172,15 @@ def test_a_batch_sends_only_the_rows_still_claimed_by_this_pass(
     nine = _reminders_at_nine(org, engine, leeds)
     due = _due(engine, nine)
     with session_scope(engine) as s:
-        rows = outbox.claim_due(s, nine, 10)
-        outbox.claim(s, [r.id for r in rows], "replica-a", nine)
+        rows = outbox_claims.claim_due(s, nine, 10)
+        outbox_claims.claim(s, [r.id for r in rows], "replica-a", nine)
         mine = [r.id for r in rows if r.kind != outbox.REPLAN]
-        started = outbox.start_sending(s.connection(), mine[:3], "replica-b", nine)
+        started = outbox_claims.start_sending(s.connection(), mine[:3], "replica-b", nine)
         assert started == set()  # not ours: nothing starts
-        started = outbox.start_sending(s.connection(), mine[:3], "replica-a", nine)
+        started = outbox_claims.start_sending(s.connection(), mine[:3], "replica-a", nine)
         assert started == set(mine[:3])
-        assert outbox.start_sending(s.connection(), mine[:3], "replica-a", nine) == set()
-        outbox.mark_sent(s.connection(), [(i, 1) for i in mine[:3]], nine)
+        assert outbox_claims.start_sending(s.connection(), mine[:3], "replica-a", nine) == set()
+        outbox_claims.mark_sent(s.connection(), [(i, 1) for i in mine[:3]], nine)
     statuses = _statuses(engine)
     assert statuses[outbox.SENT] == 3 and due >= 3
 
@@ -257,7 +257,7 @@ def test_escalations_due_in_eleven_days_of_downtime_are_sent_once_by_two_replica
     back = local(date(2026, 6, 13), 10)
     clock.set(back)
     with session_scope(engine) as s:
-        outbox.set_instant(s, outbox.WATERMARK, back)
+        engine_instants.set_instant(s, engine_instants.WATERMARK, back)
     transports = [RecordingTransport(), RecordingTransport()]
     loops = [
         ReminderLoop(engine, leeds, clock, t, worker_id=f"r{i}") for i, t in enumerate(transports)

@@ -17,7 +17,7 @@ from bot.transport import DeliveryFailed, OutgoingMessage, RecordingTransport
 from handlers.reminders import candidate as k
 from handlers.reminders.agenda import EngineConfig
 from policy.engine import PolicyPack
-from storage import outbox
+from storage import agenda_rows, outbox, outbox_claims
 from storage.db import make_engine, session_scope
 from storage.models import Outbox, Person
 from tests.engine.org import Org, local
@@ -198,15 +198,15 @@ def test_an_agenda_row_used_before_is_armed_again(engine: Engine, org: Org) -> N
     (w1,) = org.team()
     at, now = local(date(2026, 6, 10), 1), local(date(2026, 6, 1), 1)
     with session_scope(engine) as s:
-        outbox.schedule_replans(s, {w1: at}, now)
+        agenda_rows.schedule_replans(s, {w1: at}, now)
     with session_scope(engine) as s:
-        (row,) = outbox.claim_due(s, at, 10)
-        done = outbox.Settlement()
+        (row,) = outbox_claims.claim_due(s, at, 10)
+        done = outbox_claims.Settlement()
         done.settle(row, outbox.DONE)
         done.apply(s)
     with session_scope(engine) as s:
-        outbox.schedule_replans(s, {w1: local(date(2026, 6, 12), 1)}, at)
-        outbox.schedule_replans(s, {w1: at}, at)  # the same instant (and key) again
+        agenda_rows.schedule_replans(s, {w1: local(date(2026, 6, 12), 1)}, at)
+        agenda_rows.schedule_replans(s, {w1: at}, at)  # the same instant (and key) again
     with session_scope(engine) as s:
         rows = s.exec(select(Outbox).where(Outbox.kind == outbox.REPLAN)).all()
         assert sorted((r.status, r.due_at) for r in rows) == [

@@ -16,7 +16,7 @@ from bot.scheduler import ReminderLoop
 from bot.transport import RecordingTransport
 from handlers.reminders import candidate as k
 from policy.engine import PolicyPack
-from storage import outbox
+from storage import agenda_rows, outbox
 from storage.db import session_scope
 from storage.models import Outbox, SupervisionSession
 from tests.engine.conftest import sim
@@ -138,7 +138,7 @@ def test_a_session_imported_with_an_earlier_booking_date_is_reminded(
     org.session(w1, local(date(2026, 6, 4), 10), booked=imported - timedelta(days=28))
     if writer_asks:
         with session_scope(engine) as s:
-            outbox.request_replan(s, [w1], imported)
+            agenda_rows.request_replan(s, [w1], imported)
     _run_loop(loop, clock, local(date(2026, 6, 5), 0))
     live = _session_messages([(at, m.kind, m.recipient_id) for at, m in transport.sent])
     simulated = sim(engine, leeds, date(2026, 6, 1), date(2026, 6, 4))

@@ -240,7 +240,7 @@ def test_the_live_loop_agrees_with_the_simulation_after_a_backdated_write(
     """Facts written with earlier instants than the moment they were written: what the
     live loop sends before the write is the replay of the store as it was then; from the
     write on, it is the replay of the store as it is now."""
-    from storage import outbox
+    from storage import agenda_rows
     from storage.db import session_scope
     from storage.models import SupervisionSession
 
@@ -273,7 +273,7 @@ def test_the_live_loop_agrees_with_the_simulation_after_a_backdated_write(
         held = s.get(SupervisionSession, w3_session)
         assert held is not None
         held.held_at = local(date(2026, 6, 4), 11)
-        outbox.request_replan(s, ["w3"], written)
+        agenda_rows.request_replan(s, ["w3"], written)
     run(end)
     after = sim(engine, leeds, first, last)
 
