@@ -1,4 +1,4 @@
-"""Organisation commands: init, import, people, status (and demo, from bot/demo.py).
+"""Organisation commands: init, import, status (people in bot/cli_people.py, demo in bot/demo.py).
 
 Every command takes `--database-url` (or DATABASE_URL; default from settings,
 sqlite:///supervision.db). Commands that need a policy pack take `--policy`
@@ -36,7 +36,6 @@ from handlers.status import (
 )
 from policy.engine import PolicyError, PolicyPack, load_pack
 from policy.loader import available_packs, parse_text
-from storage.agenda_rows import request_replan
 from storage.db import (
     DatabaseUrlError,
     get_setting,
@@ -51,13 +50,7 @@ from storage.migrate import SchemaNotReady, current_revision, require_current, u
 from storage.packs import forget_stored_pack, store_pack_text, stored_pack_text
 from storage.people import (
     OrgError,
-    get_person,
-    list_people,
-    set_cadence,
-    set_role,
-    set_supervisor,
 )
-from storage.roles import RoleOnDay, roles_on_their_day
 
 CLOCK: Clock = SystemClock()  # the only clock the CLI reads; tests put a FixedClock here
 DEFAULT_POLICY = "leeds"
@@ -220,7 +213,7 @@ def today_local() -> date:
     return local_date(CLOCK.now(), org_timezone())
 
 
-def _json(value: Any) -> str:
+def json_text(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
@@ -228,7 +221,6 @@ import_app = typer.Typer(
     name="import", no_args_is_help=True,
     help="Load HR exports (CSV). Each file is one transaction: any bad row and nothing is written.",
 )  # fmt: skip
-people_app = typer.Typer(name="people", no_args_is_help=True, help="List and change people.")
 
 CsvPath = Annotated[Path, typer.Argument(help="The CSV file.", show_default=False)]
 
@@ -276,124 +268,6 @@ def import_absences_cmd(file: CsvPath, database_url: DatabaseUrl = None) -> None
     _report(file.name, import_absences(engine, file, CLOCK.now()))
 
 
-@people_app.command("list")
-@user_errors
-def people_list(
-    team: Annotated[str | None, typer.Option(help="Only this team.")] = None,
-    supervisor: Annotated[str | None, typer.Option(help="Only this supervisor's people.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """List active people by team and name."""
-    engine = database(database_url)
-    with session_scope(engine) as session:
-        rows = list_people(session, team=team, supervisor_id=supervisor)
-        roles = roles_on_their_day(session, rows, CLOCK.now())
-    if as_json:
-        typer.echo(_json([
-            {"id": p.id, "name": p.name, "email": p.email, "role": roles[p.id].role,
-             "supervisor_id": p.supervisor_id, "start_date": roles[p.id].start.isoformat(),
-             "next_role": _next_role(roles[p.id]), "team": p.team, "timezone": p.timezone,
-             "slack_user_id": p.slack_user_id, "teams_user_id": p.teams_user_id}
-            for p in rows
-        ]))  # fmt: skip
-        return
-    table = Table(columns=("Id", "Name", "Role", "Supervisor", "Team", "Role start"), rows=tuple(
-        (p.id, p.name, roles[p.id].role.replace("_", " "), p.supervisor_id or "-",
-         p.team or "-", roles[p.id].start.isoformat()) for p in rows
-    ))  # fmt: skip
-    console = out()
-    console.print(render_table(table))
-    for p in rows:  # recorded changes of role still to come
-        if (r := roles[p.id]).next_role is not None and r.next_start is not None:
-            console.print(f"{escape(p.name)} ({p.id}) becomes {r.next_role.replace('_', ' ')} "
-                          f"on {r.next_start.isoformat()}.")  # fmt: skip
-    console.print(f"{len(rows)} people.")
-
-
-def _next_role(r: RoleOnDay) -> dict[str, str] | None:
-    if r.next_role is None or r.next_start is None:
-        return None
-    return {"role": r.next_role, "from": r.next_start.isoformat()}
-
-
-Since = Annotated[
-    str | None,
-    typer.Option("--since", help="From this date (YYYY-MM-DD); default today.", show_default=False),
-]
-
-
-@people_app.command("set-role")
-@user_errors
-def people_set_role(
-    person: Annotated[str, typer.Argument(help="Person id.")],
-    role: Annotated[str, typer.Argument(help="Role id of the policy pack.")],
-    since: Since = None,
-    policy: Policy = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Give a person a new role (their cadence follows the role from --since)."""
-    engine = database(database_url)
-    pack = choose_pack(engine, policy)
-    day = parse_day(since, "--since") if since else today_local()
-    now = CLOCK.now()
-    with session_scope(engine) as session:
-        set_role(session, pack, person, role, day, now)
-        request_replan(session, [person], now)
-    out().print(f"{person} is now {role} from {day.isoformat()}.")
-
-
-@people_app.command("set-supervisor")
-@user_errors
-def people_set_supervisor(
-    person: Annotated[str, typer.Argument(help="Person id.")],
-    supervisor: Annotated[str, typer.Argument(help="Supervisor's id, or 'none'.")],
-    since: Since = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Change who supervises a person (recorded with its date: a new agreement is due)."""
-    engine = database(database_url)
-    today = today_local()
-    day = parse_day(since, "--since") if since else today
-    if day > today:
-        raise OrgError(
-            f"--since {day.isoformat()} is in the future; record the change on or after the "
-            "day it happens (the current supervisor is who supervises today)."
-        )
-    new = None if supervisor.lower() == "none" else supervisor
-    with session_scope(engine) as session:
-        before = get_person(session, person).supervisor_id
-        set_supervisor(session, person, new, day, CLOCK.now())
-        # The old supervisor's load changes too (the ratio).
-        request_replan(session, [person, *([before] if before else [])], CLOCK.now())
-    out().print(f"{person} is supervised by {new or 'nobody'} from {day.isoformat()}.")
-
-
-@people_app.command("set-cadence")
-@user_errors
-def people_set_cadence(
-    person: Annotated[str, typer.Argument(help="Person id.")],
-    cadence: Annotated[
-        str, typer.Argument(help="weekly, fortnightly, '3 weeks', monthly..., or 'none' to clear.")
-    ],
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Why (e.g. 'performance plan'); required.")
-    ] = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    """Set a personal cadence more frequent than the role's (e.g. under a performance plan)."""
-    engine = database(database_url)
-    new = None if cadence.strip().lower() == "none" else cadence
-    with session_scope(engine) as session:
-        set_cadence(session, person, new, reason)
-        request_replan(session, [person], CLOCK.now())
-    if new is None:
-        out().print(f"{person} follows their role's cadence again.")
-    else:
-        why = (reason or "").strip()
-        out().print(f"{person} is supervised {new.strip().lower()} ({why}).")
-
-
 @user_errors
 def status(
     as_of: Annotated[str | None, typer.Option(
@@ -415,7 +289,7 @@ def status(
         unknown = unknown_roles(session, pack)
         if as_json:
             objects = [(r.id, r.as_json()) for r in rows] + [(r.id, r.as_json()) for r in others]
-            typer.echo(_json([obj for _, obj in sorted(objects, key=lambda o: o[0])]))
+            typer.echo(json_text([obj for _, obj in sorted(objects, key=lambda o: o[0])]))
         else:
             print_reply(status_report(session, pack, instant, rows))
             footnote = no_cadence_footnote(pack, others)
@@ -470,11 +344,11 @@ def print_reply(reply: Reply) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add init, import, people, status and demo to the main app."""
-    from bot import demo
+    """Add init, import, people (bot/cli_people.py), status and demo to the main app."""
+    from bot import cli_people, demo
 
     app.command("init")(init)
     app.add_typer(import_app)
-    app.add_typer(people_app)
+    app.add_typer(cli_people.people_app)
     app.command("status")(status)
     demo.register(app)
