@@ -29,11 +29,11 @@ from bot.settings import MissingConfiguration, Settings
 from handlers.replies import Reply, Table
 from handlers.status import (
     no_cadence_footnote,
-    status_report,
     statuses,
     unknown_roles,
     without_cadence,
 )
+from handlers.status_report import status_report
 from policy.engine import PolicyError, PolicyPack, load_pack
 from policy.loader import available_packs, parse_text
 from storage.db import (

@@ -20,7 +20,8 @@ from sqlmodel import select
 
 from bot import cli_org
 from bot.clock import local_date, local_instant
-from handlers.status import no_cadence_footnote, status_report, without_cadence
+from handlers.status import no_cadence_footnote, without_cadence
+from handlers.status_report import status_report
 from storage.db import make_engine, put_setting, safe_url, session_scope
 from storage.migrate import upgrade
 from storage.models import Person

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, or_
@@ -25,9 +25,16 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel
 
 from bot.clock import local_date, require_aware, start_of_day
+from storage.known import (
+    KnownAbsence,
+    KnownAction,
+    KnownAgreement,
+    KnownPerson,
+    KnownSession,
+)
 from storage.models import Absence, Person
 from storage.roles import History, histories, role_on
-from storage.status_queries import PersonFacts, chunks, for_ids, ids_in, run, supervisors_on
+from storage.status_queries import chunks, for_ids, ids_in, run, supervisors_on
 
 _PEOPLE = SQLModel.metadata.tables["person"]
 _SESSIONS = SQLModel.metadata.tables["supervision_session"]
@@ -36,89 +43,6 @@ _ABSENCES = SQLModel.metadata.tables["absence"]
 _AGREEMENTS = SQLModel.metadata.tables["agreement"]
 _ACTIONS = SQLModel.metadata.tables["action_item"]
 _ROLES = SQLModel.metadata.tables["role_change"]
-
-
-@dataclass(frozen=True)
-class KnownSession:
-    """A session with only the state changes known at the timeline's instant."""
-
-    id: int
-    supervisee_id: str
-    supervisor_id: str | None
-    kind: str
-    scheduled_at: datetime
-    duration_minutes: int
-    booked_at: datetime
-    held_at: datetime | None
-    cancelled_at: datetime | None
-    cancel_reason: str | None
-    rearranged_from_id: int | None
-    record_shared_at: datetime | None
-    record_signed_at: datetime | None
-    record_deemed_agreed_at: datetime | None
-
-    @property
-    def ends_at(self) -> datetime:
-        return self.scheduled_at + timedelta(minutes=self.duration_minutes)
-
-    @property
-    def pending(self) -> bool:
-        """Booked, and neither held nor cancelled (as known)."""
-        return self.held_at is None and self.cancelled_at is None
-
-
-@dataclass(frozen=True, slots=True)
-class KnownPerson:
-    """A person's row as the timeline read it: a plain value (the planners read these
-    attributes many thousand times a pass), one object per person per timeline."""
-
-    id: str
-    name: str
-    email: str | None
-    role: str
-    supervisor_id: str | None
-    role_start: date
-    slack_user_id: str | None
-    teams_user_id: str | None
-    team: str | None
-    timezone: str
-    cadence_override: str | None
-    cadence_override_reason: str | None
-    active: bool
-
-    def facts(self) -> PersonFacts:
-        """The columns the compliance status needs."""
-        return PersonFacts(
-            self.id, self.name, self.role, self.team, self.role_start, self.timezone,
-            self.cadence_override,
-        )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class KnownAbsence:
-    id: int
-    person_id: str
-    first_day: date
-    last_day: date
-    reason: str
-
-
-@dataclass(frozen=True)
-class KnownAgreement:
-    supervisee_id: str
-    supervisor_id: str
-    signed_on: date
-
-
-@dataclass(frozen=True)
-class KnownAction:
-    id: int
-    session_id: int | None
-    supervisee_id: str
-    owner_id: str
-    text: str
-    due_on: date
-    created_at: datetime
 
 
 def _known(at: datetime | None, as_of: datetime) -> datetime | None:

@@ -9,7 +9,7 @@ from handlers.reminders.candidate import morning
 from handlers.reminders.context import PersonContext, PlanParams
 from handlers.replies import Citation
 from policy.calendar import WorkingCalendar
-from storage.timeline import KnownPerson
+from storage.known import KnownPerson
 
 
 def since_epoch(

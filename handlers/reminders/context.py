@@ -15,16 +15,9 @@ from sqlmodel import Session
 from bot.clock import local_date
 from handlers.status import PersonStatus, is_supervised, statuses_of
 from policy.engine import PolicyPack
+from storage.known import KnownAbsence, KnownAction, KnownAgreement, KnownPerson, KnownSession
 from storage.status_queries import session_marks
-from storage.timeline import (
-    KnownAbsence,
-    KnownAction,
-    KnownAgreement,
-    KnownPerson,
-    KnownSession,
-    SteadyFacts,
-    Timeline,
-)
+from storage.timeline import SteadyFacts, Timeline
 
 HISTORY_DAYS = 120  # how far back sessions and absences matter to open lapses
 # How far beyond the last candidate a pass needs, sessions still matter: the longest

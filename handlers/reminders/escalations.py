@@ -36,7 +36,7 @@ from handlers.replies import Fact, Reply
 from policy.calendar import WorkingCalendar
 from policy.duties import overdue_escalates_on
 from policy.engine import PolicyPack
-from storage.timeline import KnownSession
+from storage.known import KnownSession
 
 COUNTED_KIND = "individual"
 # At go-live, a missed session whose window closed this recently is still news.

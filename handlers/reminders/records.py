@@ -27,7 +27,7 @@ from handlers.reminders.windows import record_share_deadline, reminder_day, sign
 from handlers.replies import Button, Fact, Reply
 from policy.calendar import WorkingCalendar
 from policy.engine import PolicyPack
-from storage.timeline import KnownSession
+from storage.known import KnownSession
 
 
 def record_due_reminders(

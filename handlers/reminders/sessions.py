@@ -25,7 +25,7 @@ from handlers.reminders.windows import rearrange_window_close
 from handlers.replies import Button, Fact, Reply
 from policy.calendar import WorkingCalendar
 from policy.engine import PolicyPack
-from storage.timeline import KnownPerson, KnownSession
+from storage.known import KnownPerson, KnownSession
 
 
 def session_reminders(

@@ -16,7 +16,7 @@ from functools import lru_cache
 from policy import duties
 from policy.calendar import WorkingCalendar
 from policy.engine import PolicyPack
-from storage.timeline import KnownAbsence
+from storage.known import KnownAbsence
 
 SICKNESS = "sickness"
 
