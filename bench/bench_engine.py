@@ -16,10 +16,13 @@ import argparse
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from bench.seed import seed
@@ -32,16 +35,18 @@ from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
 from storage.models import Outbox, SupervisionSession
 
+T = TypeVar("T")
 
-def _store(path: Path) -> object:
+
+def _store(path: Path) -> Engine:
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
     return engine
 
 
-def _timed(label: str, work: object) -> object:
+def _timed(label: str, work: Callable[[], T]) -> T:
     start = time.perf_counter()
-    result = work()  # type: ignore[operator]
+    result = work()
     print(f"  {label}: {time.perf_counter() - start:.2f} s")
     return result
 
@@ -60,7 +65,7 @@ def bench_live(people: int, folder: Path) -> None:
     )
     with session_scope(engine) as s:
         rows = s.execute(select(func.count()).select_from(Outbox)).scalar()
-    print(f"  outbox rows after first pass: {rows:,} (planned {report.planned:,})")  # type: ignore[attr-defined]
+    print(f"  outbox rows after first pass: {rows:,} (planned {report.planned:,})")
     _timed(
         "idle pass an hour later (nothing changed, nothing due)",
         lambda: dispatch_due(engine, pack, FixedClock(t0 + timedelta(hours=1)), sink, "bench"),
@@ -89,12 +94,12 @@ def bench_live(people: int, folder: Path) -> None:
     start = time.perf_counter()
     report = dispatch_due(engine, pack, FixedClock(rush), sink, "bench")
     took = time.perf_counter() - start
-    sent = len(report.sent)  # type: ignore[attr-defined]
+    sent = len(report.sent)
     print(
-        f"  09:00 rush: {sent:,} sent, {len(report.dropped):,} dropped in {took:.2f} s"  # type: ignore[attr-defined]
+        f"  09:00 rush: {sent:,} sent, {len(report.dropped):,} dropped in {took:.2f} s"
         f" ({sent / took if took else 0:,.0f} messages/s claimed, checked and sent)"
     )
-    engine.dispose()  # type: ignore[attr-defined]
+    engine.dispose()
 
 
 def bench_simulation(people: int, days: int, folder: Path, *, compare: bool = False) -> None:
@@ -112,7 +117,7 @@ def bench_simulation(people: int, days: int, folder: Path, *, compare: bool = Fa
         print(f"  simulate, {how}: {took:.1f} s, {len(messages):,} messages")
     for kind, n in sorted(Counter(m.kind for m in messages).items()):
         print(f"    {kind}: {n:,}")
-    engine.dispose()  # type: ignore[attr-defined]
+    engine.dispose()
 
 
 def main() -> None:

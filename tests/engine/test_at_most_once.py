@@ -296,7 +296,7 @@ def test_the_first_pass_commits_chunk_by_chunk(engine: Engine, org: Org, leeds: 
         return real(*args, **kw)  # type: ignore[arg-type]
 
     cfg = EngineConfig(chunk=4)
-    dispatch.plan_and_enqueue = failing_third  # type: ignore[assignment]
+    dispatch.plan_and_enqueue = failing_third
     try:
         with pytest.raises(RuntimeError):
             dispatch_due(engine, leeds, FixedClock(local(date(2026, 6, 1), 7)),

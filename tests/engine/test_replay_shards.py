@@ -118,7 +118,7 @@ def _shards_replayed_here(engine: Engine, pack: PolicyPack, start: datetime, end
             m
             for s in shards
             for m in replay(s.facts, pack, start, end, None, REPLAY_CONFIG)
-            if s.owns(m[3], m[2])  # type: ignore[arg-type]
+            if s.owns(m[3], m[2])
         ]
     )
     assert merged == whole and whole

@@ -277,7 +277,9 @@ def test_the_live_loop_agrees_with_the_simulation_after_a_backdated_write(
     run(end)
     after = sim(engine, leeds, first, last)
 
-    def rows(items: list[tuple[datetime, str, str, str | None, str | None, str]]) -> list[object]:
+    Row = tuple[datetime, str, str, str | None, str | None, str]
+
+    def rows(items: list[Row]) -> list[Row]:
         return sorted(items)
 
     live = rows(

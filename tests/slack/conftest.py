@@ -212,7 +212,7 @@ def make_bot(engine: Engine, fake: FakeSlack) -> SlackBot:
         slack_signing_secret=SECRET,
         slack_api_url=fake.url,
         _env_file=None,
-    )  # type: ignore[call-arg]
+    )
     client = make_client(settings)
     transport = SlackTransport(client, engine, chat.clock, chat.admin_ids)
     return SlackBot(chat, client, transport)

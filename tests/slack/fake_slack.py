@@ -193,13 +193,8 @@ class FakeSlack:
         if method == "views.open" and str(args.get("trigger_id")).startswith("expired"):
             return {"ok": False, "error": "expired_trigger_id"}
         if method in ("views.publish", "views.open"):
-            return {
-                "ok": True,
-                "view": {
-                    "id": "V0001",
-                    **(args.get("view") if isinstance(args.get("view"), dict) else {}),
-                },
-            }
+            view = args.get("view")
+            return {"ok": True, "view": {"id": "V0001", **(view if isinstance(view, dict) else {})}}
         if method == "response_url":
             return {"ok": True}
         return {"ok": False, "error": "unknown_method"}

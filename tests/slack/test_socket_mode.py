@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -131,7 +131,7 @@ def test_an_app_without_a_signing_secret_refuses_http(engine: Engine, fake: Fake
     app = build_app(make_bot(engine, fake), None)
     body = urlencode({"payload": json.dumps({"type": "block_actions", "actions": []})})
     for secret in ("", "anything"):
-        headers = {
+        headers: dict[str, str | Sequence[str]] = {
             "content-type": "application/x-www-form-urlencoded",
             "x-slack-request-timestamp": TS,
             "x-slack-signature": sign(body, secret=secret),

@@ -81,7 +81,7 @@ def org(engine: Engine) -> Engine:
 
 
 def settings(**values: Any) -> Settings:
-    return Settings(admins=",".join(sorted(ADMINS)), _env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(admins=",".join(sorted(ADMINS)), _env_file=None, **values)
 
 
 def core(engine: Engine) -> HandlersCore:
