@@ -134,11 +134,11 @@ def statuses_of(
         marks = q.session_marks(session, scope, as_of)
     # Yearly minimums count the twelve months to the day (one grouped query; the window
     # opens at the start of that day in the organisation's default zone).
-    tracked = any(m.session_kind for m in pack.minimums)
+    tracked = tracks_minimums(pack)
     counts: dict[str, dict[str, int]] = {}
     if tracked:
-        window = start_of_day(minimums_window(min(local_days.values())), None)
-        counts = q.held_counts(session, scope, window - timedelta(microseconds=1), as_of)
+        since = minimums_since(min(local_days.values()))
+        counts = q.held_counts(session, scope, since, as_of)
 
     result: list[PersonStatus] = []
     dues: dict[tuple[str, date, date | None, str | None], Due] = {}  # many people share one
@@ -172,6 +172,32 @@ def statuses_of(
             )
         )
     return result
+
+
+def tracks_minimums(pack: PolicyPack) -> bool:
+    """Whether any of the pack's yearly minimums is counted from recorded sessions."""
+    return any(m.session_kind for m in pack.minimums)
+
+
+def minimums_since(day: date) -> datetime:
+    """The instant after which sessions held count towards the yearly minimums on `day`:
+    just before the twelve months to `day` open (at the start of their first day in the
+    organisation's default zone)."""
+    return start_of_day(minimums_window(day), None) - timedelta(microseconds=1)
+
+
+def minimums_on(
+    pack: PolicyPack,
+    role: str,
+    role_start: date,
+    held: Mapping[str, Sequence[datetime]],
+    day: date,
+) -> list[MinimumProgress]:
+    """Progress towards each yearly minimum of `role` on `day`, from when the person's
+    sessions were held (by kind): as `statuses_of` counts them on that day."""
+    since = minimums_since(day)
+    counts = {kind: sum(1 for at in times if at > since) for kind, times in held.items()}
+    return minimum_progress(pack, role, role_start, counts, day)
 
 
 NO_CADENCE_NOTE = "role has no supervision cadence in the pack"

@@ -252,6 +252,17 @@ def _held_counts(where: Any) -> Any:
 
 
 _HELD_COUNTS = for_ids(_held_counts, _SESSIONS_T.c.supervisee_id)
+_HELD_INSTANTS = for_ids(
+    lambda where: sa_select(
+        _SESSIONS_T.c.supervisee_id, _SESSIONS_T.c.kind, _SESSIONS_T.c.held_at
+    ).where(
+        _SESSIONS_T.c.held_at.is_not(None),
+        _SESSIONS_T.c.held_at > bindparam("since"),
+        _SESSIONS_T.c.held_at <= bindparam("as_of"),
+        where,
+    ),
+    _SESSIONS_T.c.supervisee_id,
+)
 
 
 def held_counts(
@@ -261,4 +272,15 @@ def held_counts(
     result: dict[str, dict[str, int]] = {}
     for pid, kind, n in run(session, _HELD_COUNTS, ids, since=since, as_of=as_of):
         result.setdefault(pid, {})[kind] = int(n)
+    return result
+
+
+def held_instants(
+    session: Session, ids: Sequence[str], since: datetime, as_of: datetime
+) -> dict[str, dict[str, list[datetime]]]:
+    """When each session held in (since, as_of] was held, by person and kind (what the
+    engine counts towards yearly minimums on days ahead, as the window moves)."""
+    result: dict[str, dict[str, list[datetime]]] = {}
+    for pid, kind, held in run(session, _HELD_INSTANTS, ids, since=since, as_of=as_of):
+        result.setdefault(pid, {}).setdefault(kind, []).append(held)
     return result

@@ -17,6 +17,9 @@ Message kinds (`candidate.KINDS`), each with its recipients:
 - agreement_reminder: supervisor and supervisee: agreement missing, due for renewal, or
   older than the current supervisor; then monthly until signed.
 - action_reminder: the action's owner, before its due date.
+- minimum_reminder: supervisor, on the first working day of each month while the
+  supervisee is short of a yearly minimum the pack counts from recorded sessions
+  (Warwickshire: 10 supervision sessions, 2 appraisals, 2 observations of practice).
 - escalation (reason missed_session | overdue | supervisor_absent | ratio): the
   supervisor's line manager (fallback: settings/org `escalation_fallback_id`, then an
   admin); supervisor_absent also tells the supervisee whom to contact.

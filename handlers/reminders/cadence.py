@@ -33,7 +33,7 @@ from policy.engine import PolicyPack
 COUNTED_KIND = "individual"
 
 
-def _first_working_days(
+def first_working_days(
     cal: WorkingCalendar, ctx: PersonContext, params: PlanParams, start: date
 ) -> tuple[date, ...]:
     """The first working day of each month the pass looks at (this month and the next
@@ -103,7 +103,7 @@ def booking_nudges(
     last = local_date(ctx.booked_until, tz) if ctx.booked_until else None
     every = st.due.cadence.every
     start = local_date(params.epoch, tz)
-    for day in _first_working_days(cal, ctx, params, start):
+    for day in first_working_days(cal, ctx, params, start):
         # Covered on `day` when the last booking reaches the horizon seen from that day
         # (judged for the day itself, so the answer does not depend on when we plan).
         horizon = planning_horizon_end(pack, day)
@@ -193,7 +193,7 @@ def agreement_reminders(
     first = cal.on_or_after(since)
     for recipient in (sup, ctx.person):
         tz = recipient.timezone
-        days = {first, *(_first_working_days(cal, ctx, params, first))}
+        days = {first, *(first_working_days(cal, ctx, params, first))}
         seen: set[object] = set()
         for day in sorted(days):
             due = since_epoch(morning(day, tz), tz, params, cal)

@@ -29,6 +29,7 @@ BOOKING_NUDGE = "booking_nudge"
 OVERDUE_NOTICE = "overdue_notice"
 AGREEMENT_REMINDER = "agreement_reminder"
 ACTION_REMINDER = "action_reminder"
+MINIMUM_REMINDER = "minimum_reminder"
 ESCALATION = "escalation"
 
 KINDS: tuple[str, ...] = (
@@ -41,6 +42,7 @@ KINDS: tuple[str, ...] = (
     OVERDUE_NOTICE,
     AGREEMENT_REMINDER,
     ACTION_REMINDER,
+    MINIMUM_REMINDER,
     ESCALATION,
 )
 

@@ -13,10 +13,16 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from bot.clock import local_date
-from handlers.status import PersonStatus, is_supervised, statuses_of
+from handlers.status import (
+    PersonStatus,
+    is_supervised,
+    minimums_since,
+    statuses_of,
+    tracks_minimums,
+)
 from policy.engine import PolicyPack
 from storage.known import KnownAbsence, KnownAction, KnownAgreement, KnownPerson, KnownSession
-from storage.status_queries import session_marks
+from storage.status_queries import held_instants, session_marks
 from storage.timeline import SteadyFacts, Timeline
 
 HISTORY_DAYS = 120  # how far back sessions and absences matter to open lapses
@@ -76,6 +82,9 @@ class PersonContext:
     fallback: KnownPerson | None = None
     admins: list[KnownPerson] = field(default_factory=list)
     managers: dict[str, str | None] = field(default_factory=dict, repr=False)
+    # When sessions of each kind were held in the last year (where the pack counts yearly
+    # minimums): enough to count them on any day a pass plans for.
+    held: dict[str, list[datetime]] = field(default_factory=dict, repr=False)
 
     def who(self, person_id: str | None) -> KnownPerson | None:
         return self.people.get(person_id) if person_id else None
@@ -147,6 +156,10 @@ def load_contexts(
     earliest = local_date(as_of, None) - timedelta(days=HISTORY_DAYS)
     absences = tl.absences([*people.values(), *sups], earliest)
     agreements = tl.agreements(people.values())
+    held: dict[str, dict[str, list[datetime]]] = {}
+    if tracks_minimums(pack) and supervised:
+        first_day = min(local_date(as_of, p.timezone) for p in people.values())
+        held = held_instants(session, [p.id for p in supervised], minimums_since(first_day), as_of)
     supervisees: dict[str, list[KnownPerson]] = {}
     spells: dict[str, list[tuple[date, date | None]]] = {}
     if pack.ratio.max_supervisees is not None:
@@ -183,6 +196,7 @@ def load_contexts(
                 fallback=lookup.get(params.fallback_id or ""),
                 admins=[lookup[a] for a in params.admin_ids if a in lookup],
                 managers=manager_of,
+                held=held.get(pid, {}),
             )
         )
     return result

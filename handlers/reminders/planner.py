@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from sqlmodel import Session
 
-from handlers.reminders import cadence, escalations, records, sessions
+from handlers.reminders import cadence, escalations, minimums, records, sessions
 from handlers.reminders.candidate import Candidate
 from handlers.reminders.context import PersonContext, PlanParams, load_contexts
 from handlers.reminders.windows import calendar_of
@@ -29,6 +29,7 @@ PLANNERS: tuple[Planner, ...] = (
     cadence.booking_nudges,
     cadence.overdue_notices,
     cadence.agreement_reminders,
+    minimums.minimum_reminders,
     escalations.missed_sessions,
     escalations.overdue,
     escalations.supervisor_absent,
