@@ -22,9 +22,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"naive datetime {value!r} cannot be stored: instants must be aware")
-        value = value.astimezone(UTC)
+        if value.tzinfo is not UTC:  # (most instants are UTC already: no conversion)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(
+                    f"naive datetime {value!r} cannot be stored: instants must be aware"
+                )
+            value = value.astimezone(UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
