@@ -24,7 +24,8 @@ from bot.clock import local_date, require_aware, start_of_day, zone
 from policy.duties import MinimumProgress, minimum_progress, minimums_window
 from policy.engine import is_overdue, next_due
 from storage import status_queries as q
-from storage.roles import facts_as_of, with_history
+from storage.known import KnownPerson
+from storage.roles import History, facts_as_of, histories, with_history
 
 if TYPE_CHECKING:
     from policy.engine import Due, PolicyPack
@@ -91,7 +92,9 @@ def statuses(
 ) -> list[PersonStatus]:
     """The status of every supervised active person (or of those among `person_ids`), by id."""
     require_aware(as_of)
-    held = facts_as_of(session, q.active_people_facts(session, person_ids), as_of)
+    facts = q.active_people_facts(session, person_ids)
+    roles = histories(session, [p.id for p in facts])
+    held = facts_as_of(session, facts, as_of, roles)
     people = [p for p in held if is_supervised(pack, p.role)]
     if not people:
         return []
@@ -104,8 +107,9 @@ def statuses(
     sup_days = {sid: local_date(as_of, zones[sid]) for sid in sup_ids if sid in zones}
     line_managers = q.supervisors_on(session, sup_days)
     return statuses_of(
-        session, pack, as_of, people, supervisors, line_managers, everyone=person_ids is None
-    )
+        session, pack, as_of, people, supervisors, line_managers,
+        everyone=person_ids is None, roles=roles,
+    )  # fmt: skip
 
 
 def statuses_of(
@@ -118,11 +122,12 @@ def statuses_of(
     *,
     everyone: bool = False,
     marks: Mapping[str, q.SessionMarks] | None = None,
+    roles: Mapping[str, History] | None = None,
 ) -> list[PersonStatus]:
     """The status of `people` (active, in roles the pack supervises, by id), given each
     one's supervisor and each supervisor's line manager as of `as_of` (for callers that
-    have looked them up already, as they may the session marks). `everyone`: they are the
-    whole organisation."""
+    have looked them up already, as they may the session marks and the role histories of
+    those with one). `everyone`: they are the whole organisation."""
     require_aware(as_of)
     if not people:
         return []
@@ -132,13 +137,16 @@ def statuses_of(
     today = {p.id: local_days[p.timezone] for p in people}
     if marks is None:
         marks = q.session_marks(session, scope, as_of)
-    # Yearly minimums count the twelve months to the day (one grouped query; the window
-    # opens at the start of that day in the organisation's default zone).
+    # Yearly minimums count the twelve months to each person's day (one grouped query per
+    # timezone, whose window opens at the start of that day there).
     tracked = tracks_minimums(pack)
     counts: dict[str, dict[str, int]] = {}
     if tracked:
-        since = minimums_since(min(local_days.values()))
-        counts = q.held_counts(session, scope, since, as_of)
+        if roles is None:
+            roles = histories(session, ids)
+        for tz, day in local_days.items():
+            zoned = scope if len(local_days) == 1 else [p.id for p in people if p.timezone == tz]
+            counts.update(q.held_counts(session, zoned, minimums_since(day, tz), as_of))
 
     result: list[PersonStatus] = []
     dues: dict[tuple[str, date, date | None, str | None], Due] = {}  # many people share one
@@ -167,7 +175,7 @@ def statuses_of(
                 timezone=p.timezone,
                 minimums=tuple(
                     minimum_progress(pack, p.role, p.role_start, counts.get(p.id, {}),
-                                     today[p.id])
+                                     today[p.id], roles.get(p.id, ()) if roles else ())
                 ) if tracked else (),
             )
         )
@@ -179,25 +187,27 @@ def tracks_minimums(pack: PolicyPack) -> bool:
     return any(m.session_kind for m in pack.minimums)
 
 
-def minimums_since(day: date) -> datetime:
-    """The instant after which sessions held count towards the yearly minimums on `day`:
-    just before the twelve months to `day` open (at the start of their first day in the
-    organisation's default zone)."""
-    return start_of_day(minimums_window(day), None) - timedelta(microseconds=1)
+def minimums_since(day: date, tz: str | None) -> datetime:
+    """The instant after which sessions held count towards the yearly minimums on `day`
+    of a person in `tz`: just before the twelve months to `day` open there."""
+    return start_of_day(minimums_window(day), tz) - timedelta(microseconds=1)
 
 
 def minimums_on(
     pack: PolicyPack,
-    role: str,
-    role_start: date,
+    person: KnownPerson,
+    history: History,
     held: Mapping[str, Sequence[datetime]],
-    day: date,
+    at: datetime,
 ) -> list[MinimumProgress]:
-    """Progress towards each yearly minimum of `role` on `day`, from when the person's
-    sessions were held (by kind): as `statuses_of` counts them on that day."""
-    since = minimums_since(day)
-    counts = {kind: sum(1 for at in times if at > since) for kind, times in held.items()}
-    return minimum_progress(pack, role, role_start, counts, day)
+    """`person`'s progress towards each yearly minimum of their role on their local day of
+    instant `at`, from when the sessions known were held (by kind): as `statuses_of`
+    counts them that day. A plan for an instant already past (a row claimed late) counts
+    what has been held since, as every plan judges what is still true."""
+    day = local_date(at, person.timezone)
+    since = minimums_since(day, person.timezone)
+    counts = {kind: sum(1 for t in times if t > since) for kind, times in held.items()}
+    return minimum_progress(pack, person.role, person.role_start, counts, day, history)
 
 
 NO_CADENCE_NOTE = "role has no supervision cadence in the pack"

@@ -6,6 +6,7 @@ after D (D itself never counts), in the pack's nation's calendar.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -221,7 +222,10 @@ class MinimumProgress:
     session_kind: str
     held: int  # sessions of that kind held in the window
     required: int  # the yearly count, pro rata when the role began inside the window
-    window_start: date  # the later of a year ago and the role start
+    # The later of a year ago and the start of the person's unbroken run of roles the
+    # minimum applies to (pro rata from then: a newly qualified worker becoming a social
+    # worker carries on, a new starter counts from their start).
+    window_start: date
     citation: Citation
     assumed: bool
 
@@ -236,24 +240,31 @@ def minimums_window(today: date) -> date:
 
 
 def minimum_progress(
-    pack: PolicyPack, role: str, role_start: date, held: dict[str, int], today: date
+    pack: PolicyPack,
+    role: str,
+    role_start: date,
+    held: Mapping[str, int],
+    today: date,
+    history: Sequence[tuple[date, str]] = (),
 ) -> list[MinimumProgress]:
     """Each tracked yearly minimum of `role`: `held` counts sessions by kind (individual,
     appraisal, observation, group) held from `minimums_window(today)` to `today`.
 
-    Someone in the role for less than a year needs a share of the count in proportion to
-    their days in the role (rounded down): 10 a year is 5 after six months.
+    Someone under a minimum for less than a year needs a share of the count in proportion
+    to their days under it (rounded down): 10 a year is 5 after six months. They are under
+    it from the start of their unbroken run of roles it applies to, read from `history`
+    (role starts and roles, oldest first; none: since `role_start`).
     """
     role_of(pack, role)
     start = minimums_window(today)
-    since = max(start, role_start)
     span = (today - start).days + 1
-    days = max(0, (today - since).days + 1)
     progress: list[MinimumProgress] = []
     refs = {id(r.rule): r for r in pack.rules()}
     for m in pack.minimums:
         if m.session_kind is None or (m.applies_to is not None and role not in m.applies_to):
             continue
+        since = max(start, _under_since(history, role_start, m.applies_to, today))
+        days = max(0, (today - since).days + 1)
         ref = refs[id(m)]
         progress.append(MinimumProgress(
             rule_id=ref.rule_id, what=m.what, session_kind=m.session_kind,
@@ -261,3 +272,16 @@ def minimum_progress(
             window_start=since, citation=ref.citation, assumed=ref.assumed,
         ))  # fmt: skip
     return progress
+
+
+def _under_since(
+    history: Sequence[tuple[date, str]], role_start: date, roles: list[str] | None, today: date
+) -> date:
+    """When the run of roles among `roles` (None: any) that the person holds on `today`
+    began: the start of the earliest role of the run in `history`, else `role_start`."""
+    began = role_start
+    for start, role in reversed([h for h in history if h[0] <= today]):
+        if roles is not None and role not in roles:
+            break
+        began = min(began, start)
+    return began

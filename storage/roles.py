@@ -10,7 +10,7 @@ people with no history have always held `Person.role`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -102,10 +102,15 @@ def roles_on_their_day(
 
 
 def facts_as_of(
-    session: Session, people: Sequence[PersonFacts], as_of: datetime
+    session: Session,
+    people: Sequence[PersonFacts],
+    as_of: datetime,
+    found: Mapping[str, History] | None = None,
 ) -> list[PersonFacts]:
-    """`people` with the role each held on their local date of `as_of`."""
-    found = histories(session, [p.id for p in people])
+    """`people` with the role each held on their local date of `as_of` (from their role
+    histories: `found`, where the caller has looked them up)."""
+    if found is None:
+        found = histories(session, [p.id for p in people])
     if not found:
         return list(people)
     out: list[PersonFacts] = []

@@ -34,14 +34,15 @@ COUNTED_KIND = "individual"
 
 
 def first_working_days(
-    cal: WorkingCalendar, ctx: PersonContext, params: PlanParams, start: date
+    cal: WorkingCalendar, tz: str | None, params: PlanParams, start: date
 ) -> tuple[date, ...]:
     """The first working day of each month the pass looks at (this month and the next
-    when it does not say), not before `start`. Judged from the pass's window, never from
-    today's date, so a plan stays the same however long before the day it is made."""
-    tz = ctx.person.timezone
-    lo = local_date(params.earliest, tz) if params.earliest else ctx.today
-    hi = local_date(params.latest, tz) if params.latest else ctx.today + relativedelta(months=1)
+    when it does not say), not before `start`, as days in `tz` (the recipient's zone).
+    Judged from the pass's window, never from today's date, so a plan stays the same
+    however long before the day it is made."""
+    today = local_date(params.as_of, tz)
+    lo = local_date(params.earliest, tz) if params.earliest else today
+    hi = local_date(params.latest, tz) if params.latest else today + relativedelta(months=1)
     return _month_starts(cal, lo, hi, start)
 
 
@@ -103,7 +104,7 @@ def booking_nudges(
     last = local_date(ctx.booked_until, tz) if ctx.booked_until else None
     every = st.due.cadence.every
     start = local_date(params.epoch, tz)
-    for day in first_working_days(cal, ctx, params, start):
+    for day in first_working_days(cal, tz, params, start):
         # Covered on `day` when the last booking reaches the horizon seen from that day
         # (judged for the day itself, so the answer does not depend on when we plan).
         horizon = planning_horizon_end(pack, day)
@@ -193,7 +194,7 @@ def agreement_reminders(
     first = cal.on_or_after(since)
     for recipient in (sup, ctx.person):
         tz = recipient.timezone
-        days = {first, *(first_working_days(cal, ctx, params, first))}
+        days = {first, *(first_working_days(cal, tz, params, first))}
         seen: set[object] = set()
         for day in sorted(days):
             due = since_epoch(morning(day, tz), tz, params, cal)

@@ -22,6 +22,7 @@ from handlers.status import (
 )
 from policy.engine import PolicyPack
 from storage.known import KnownAbsence, KnownAction, KnownAgreement, KnownPerson, KnownSession
+from storage.roles import History
 from storage.status_queries import held_instants, session_marks
 from storage.timeline import SteadyFacts, Timeline
 
@@ -85,6 +86,7 @@ class PersonContext:
     # When sessions of each kind were held in the last year (where the pack counts yearly
     # minimums): enough to count them on any day a pass plans for.
     held: dict[str, list[datetime]] = field(default_factory=dict, repr=False)
+    roles: History = ()  # the person's role history, where they have one
 
     def who(self, person_id: str | None) -> KnownPerson | None:
         return self.people.get(person_id) if person_id else None
@@ -126,7 +128,14 @@ def load_contexts(
     status = {
         s.id: s
         for s in statuses_of(
-            session, pack, as_of, supervised, supervisor_of, manager_of, marks=marks
+            session,
+            pack,
+            as_of,
+            supervised,
+            supervisor_of,
+            manager_of,
+            marks=marks,
+            roles=tl.steady.roles,
         )
     }
 
@@ -158,8 +167,10 @@ def load_contexts(
     agreements = tl.agreements(people.values())
     held: dict[str, dict[str, list[datetime]]] = {}
     if tracks_minimums(pack) and supervised:
-        first_day = min(local_date(as_of, p.timezone) for p in people.values())
-        held = held_instants(session, [p.id for p in supervised], minimums_since(first_day), as_of)
+        # Back to the window of the earliest day the pass plans for (a row claimed late).
+        lo = min(params.earliest, as_of) if params.earliest is not None else as_of
+        first = min(minimums_since(local_date(lo, p.timezone), p.timezone) for p in supervised)
+        held = held_instants(session, [p.id for p in supervised], first, as_of)
     supervisees: dict[str, list[KnownPerson]] = {}
     spells: dict[str, list[tuple[date, date | None]]] = {}
     if pack.ratio.max_supervisees is not None:
@@ -197,6 +208,7 @@ def load_contexts(
                 admins=[lookup[a] for a in params.admin_ids if a in lookup],
                 managers=manager_of,
                 held=held.get(pid, {}),
+                roles=tl.steady.roles.get(pid, ()),
             )
         )
     return result

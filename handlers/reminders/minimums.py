@@ -35,14 +35,11 @@ def minimum_reminders(
     if st is None or sup is None or not st.minimums:
         return
     tz = sup.timezone
-    for day in first_working_days(cal, ctx, params, local_date(params.epoch, tz)):
+    for day in first_working_days(cal, tz, params, local_date(params.epoch, tz)):
         due = morning(day, tz)
         if due < params.epoch or not params.wants(due):
             continue
-        their_day = local_date(due, ctx.person.timezone)
-        person = ctx.person
-        progress = minimums_on(pack, person.role, person.role_start, ctx.held, their_day)
-        short = [m for m in progress if not m.met]
+        short = [m for m in minimums_on(pack, ctx.person, ctx.roles, ctx.held, due) if not m.met]
         if not short:
             continue
         yield Candidate(
@@ -52,7 +49,7 @@ def minimum_reminders(
             about_id=ctx.person.id,
             due_at=due,
             useful_until=end_of_day(day + timedelta(days=6), tz),
-            reply=_reply(ctx, short, their_day),
+            reply=_reply(ctx, short, local_date(due, ctx.person.timezone)),
         )
 
 
@@ -65,7 +62,7 @@ def _reply(ctx: PersonContext, short: list[MinimumProgress], day: date) -> Reply
     )
     if pro_rata:
         began = fmt_day(pro_rata[0].window_start)
-        text += f" (Counted pro rata from the start of the role on {began}.)"
+        text += f" (Counted pro rata from {began}, when the minimum began to apply.)"
     citations = []
     for m in short:
         if (c := cite(m)) not in citations:

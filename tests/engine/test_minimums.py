@@ -113,8 +113,8 @@ def test_a_new_starter_is_counted_pro_rata(
     assert [(m.at, m.recipient_id) for m in msgs] == [(JUNE_1, "mia")]
     assert msgs[0].text == (
         "Nia is short of a yearly minimum in the twelve months to Mon 1 Jun 2026: "
-        "3 of 4 practice and personal supervision sessions. (Counted pro rata from the "
-        "start of the role on Mon 5 Jan 2026.)"
+        "3 of 4 practice and personal supervision sessions. (Counted pro rata from "
+        "Mon 5 Jan 2026, when the minimum began to apply.)"
     )
 
 
@@ -153,3 +153,100 @@ def test_the_live_loop_sends_the_same_minimum_reminders_as_the_simulation(
     ]
     assert live == [(m.at, m.recipient_id, m.about_id, m.text) for m in expected]
     assert [m.at for m in expected if m.about_id == w1] == [JULY_1]
+
+
+def test_a_change_of_role_the_minimum_also_covers_does_not_restart_the_count(
+    engine: Engine, org: Org, warwickshire: PolicyPack
+) -> None:
+    """Newly qualified since January 2025, a social worker since 5 January 2026: the
+    observations minimum covers both roles, so by 1 June the whole year counts."""
+    from storage.models import Person
+    from storage.roles import record_role
+
+    org.person("hana", role="head_of_service")
+    org.person("mia", role="team_manager", supervisor="hana")
+    org.person("ned", role="nqsw", supervisor="mia", role_start=date(2025, 1, 6))
+    with session_scope(engine) as s:
+        ned = s.get(Person, "ned")
+        assert ned is not None
+        record_role(s, ned, "social_worker", date(2026, 1, 5), local(date(2026, 1, 5), 9))
+    _year_of_sessions(org, "ned", observations=[])
+    msgs = _about(sim(engine, warwickshire, date(2026, 5, 28), date(2026, 6, 3)), "ned")
+    assert [(m.at, m.recipient_id) for m in msgs] == [(JUNE_1, "mia")]
+    assert msgs[0].text == (
+        "Ned is short of a yearly minimum in the twelve months to Mon 1 Jun 2026: "
+        "0 of 2 direct observations of practice."
+    )
+    with session_scope(engine) as s:
+        st = status_of(s, warwickshire, "ned", JUNE_1)
+        assert st is not None and st.role == "social_worker"
+        assert {m.what: (m.held, m.required) for m in st.minimums} == {
+            "practice and personal supervision sessions": (12, 10),
+            "appraisal sessions": (2, 2),
+            "direct observations of practice": (0, 2),
+        }
+
+
+def test_each_person_counts_the_twelve_months_to_their_own_day(
+    engine: Engine, org: Org, warwickshire: PolicyPack
+) -> None:
+    """An observation at 07:00 in Tokyo on 2 July 2025 (still 1 July in London) counts in
+    a Tokyo worker's twelve months to 1 July 2026; a London worker's observation of 1 July
+    2025 does not count in theirs, whoever else the status covers (Honolulu is a day
+    behind)."""
+    from handlers.status import statuses
+
+    org.person("hana", role="head_of_service")
+    org.person("mia", role="team_manager", supervisor="hana")
+    org.person("tomo", supervisor="mia", tz="Asia/Tokyo")
+    org.person("lon", supervisor="mia")
+    org.person("kai", supervisor="mia", tz="Pacific/Honolulu")
+    _year_of_sessions(org, "tomo", observations=[date(2026, 2, 11)])
+    org.held("tomo", local(date(2025, 7, 2), 6, tz="Asia/Tokyo"), kind="observation")
+    _year_of_sessions(org, "lon", observations=[date(2025, 7, 1), date(2026, 2, 11)])
+    july_1 = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)  # 1 July in all three zones
+    with session_scope(engine) as s:
+        everyone = {st.id: st for st in statuses(s, warwickshire, july_1)}
+        for pid, held in (("tomo", 2), ("lon", 1)):
+            one = status_of(s, warwickshire, pid, july_1)
+            assert one is not None
+            for st in (one, everyone[pid]):
+                (obs,) = [m for m in st.minimums if m.session_kind == "observation"]
+                assert (obs.held, obs.required) == (held, 2), pid
+    msgs = pick(sim(engine, warwickshire, date(2026, 6, 25), date(2026, 7, 3)), k.MINIMUM_REMINDER)
+    assert {m.about_id for m in msgs if m.at.date() == date(2026, 7, 1)} >= {"lon"}
+    assert "tomo" not in {m.about_id for m in msgs}
+
+
+def test_after_downtime_a_late_plan_counts_the_twelve_months_to_the_day_it_was_due(
+    engine: Engine, org: Org, warwickshire: PolicyPack
+) -> None:
+    """The loop is down from 30 June to 11:00 on 2 July, and a session is recorded meanwhile.
+    On 1 July the observation of 2 July 2025 still counted (2 of 2): nothing is sent,
+    though by 2 July it has left the twelve months."""
+    from bot.clock import VirtualClock
+    from bot.scheduler import ReminderLoop
+    from bot.transport import RecordingTransport
+    from storage.agenda_rows import request_replan
+
+    (w1,) = org.team()
+    _year_of_sessions(org, w1, observations=[date(2025, 7, 2), date(2026, 2, 11)])
+    clock = VirtualClock(day_start(date(2026, 6, 29)))
+    transport = RecordingTransport()
+    loop = ReminderLoop(engine, warwickshire, clock, transport, worker_id="live")
+    loop.sweep()
+    down = local(date(2026, 6, 30), 23)
+    while (wake := loop.next_wake()) is not None and wake <= down:
+        clock.set(wake)
+        loop.tick(sweep=wake.minute == 0 and wake.second == 0)
+    back = local(date(2026, 7, 2), 11)
+    org.held(w1, local(date(2026, 7, 2), 9))
+    with session_scope(engine) as s:
+        request_replan(s, [w1], back)
+    clock.set(back)
+    loop.tick(sweep=True)
+    assert [m for _, m in transport.sent if m.kind == k.MINIMUM_REMINDER and m.about_id == w1] == []
+    with session_scope(engine) as s:
+        st = status_of(s, warwickshire, w1, JULY_1)
+        assert st is not None
+        assert all(m.met for m in st.minimums)

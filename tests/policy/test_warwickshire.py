@@ -136,3 +136,24 @@ def test_yearly_minimums_pro_rata_and_by_role() -> None:
     assert minimum_progress(pack, "student", date(2026, 9, 1), {}, today) == []
     # Leeds sets no yearly minimums.
     assert minimum_progress(load_pack("leeds"), "social_worker", date(2019, 4, 1), {}, today) == []
+
+
+def test_yearly_minimums_count_from_the_run_of_roles_each_applies_to() -> None:
+    """A student (no yearly count) from 2024, newly qualified from 2 June 2026, then a
+    social worker from 1 September: the observations minimum covers both later roles, so
+    it counts from 2 June; a role it does not cover breaks the run."""
+    from policy.duties import minimum_progress
+
+    pack = load_pack("warwickshire")
+    today = date(2026, 12, 1)
+    history = ((date(2024, 9, 2), "student"), (date(2026, 6, 2), "nqsw"),
+               (date(2026, 9, 1), "social_worker"))  # fmt: skip
+    found = minimum_progress(pack, "social_worker", date(2026, 9, 1), {}, today, history)
+    assert {m.rule_id: (m.window_start, m.required) for m in found} == {
+        "minimums.supervision_sessions": (date(2026, 6, 2), 5),
+        "minimums.appraisal_sessions": (date(2026, 6, 2), 1),
+        "minimums.observations_of_practice": (date(2026, 6, 2), 1),
+    }
+    # A later role change recorded after `today` is not part of the run yet.
+    later = (*history, (date(2027, 1, 4), "team_manager"))
+    assert minimum_progress(pack, "social_worker", date(2026, 9, 1), {}, today, later) == found
