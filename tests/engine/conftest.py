@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot.clock import local_instant
+from bot.clock import VirtualClock, local_instant
+from bot.scheduler import ReminderLoop
 from bot.settings import Settings
 from bot.simulate import SimulatedMessage, simulate
 from handlers.reminders.candidate import Candidate
@@ -64,3 +65,11 @@ def plan(
     params = PlanParams(as_of=at, epoch=epoch or at - timedelta(days=365), fallback_id=fallback)
     with session_scope(engine) as session:
         return plan_people(session, pack, params, ids)
+
+
+def run_live(loop: ReminderLoop, clock: VirtualClock, until: datetime) -> None:
+    """Run the live loop on `clock` at each wake-up it asks for until `until` (a tick on
+    the hour sweeps, as the loop's hourly job does)."""
+    while (wake := loop.next_wake()) is not None and wake <= until:
+        clock.set(max(wake, clock.now()))
+        loop.tick(sweep=wake.minute == 0 and wake.second == 0)

@@ -20,6 +20,7 @@ from policy.engine import PolicyPack
 from storage import agenda_rows, outbox, outbox_claims
 from storage.db import make_engine, session_scope
 from storage.models import Outbox, Person
+from tests.engine.conftest import run_live
 from tests.engine.org import Org, local
 
 
@@ -30,9 +31,7 @@ def _run(
     clock = VirtualClock(start)
     loop = ReminderLoop(engine, pack, clock, transport, worker_id="test")
     loop.sweep()
-    while (wake := loop.next_wake()) is not None and wake <= end:
-        clock.set(wake)
-        loop.tick(sweep=wake.minute == 0 and wake.second == 0)
+    run_live(loop, clock, end)
 
 
 def test_rerunning_the_same_period_sends_nothing_twice(

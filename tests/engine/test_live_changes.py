@@ -19,7 +19,7 @@ from policy.engine import PolicyPack
 from storage import agenda_rows, outbox
 from storage.db import session_scope
 from storage.models import Outbox, SupervisionSession
-from tests.engine.conftest import sim
+from tests.engine.conftest import run_live, sim
 from tests.engine.org import Org, local
 
 
@@ -109,10 +109,6 @@ def test_run_once_prints_what_it_sends(db_url: str, engine: Engine, org: Org) ->
     assert "sent, 0 dropped, 0 failed." in result.stdout
 
 
-def _run_loop(loop: ReminderLoop, clock: VirtualClock, until: datetime) -> None:
-    while (wake := loop.next_wake()) is not None and wake <= until:
-        clock.set(max(wake, clock.now()))
-        loop.tick(sweep=wake.minute == 0 and wake.second == 0)
 
 
 def _session_messages(messages: list[tuple[datetime, str, str]]) -> list[tuple[datetime, str, str]]:
@@ -130,7 +126,7 @@ def test_a_session_imported_with_an_earlier_booking_date_is_reminded(
     transport = RecordingTransport()
     loop = ReminderLoop(engine, leeds, clock, transport, worker_id="t")
     loop.sweep()
-    _run_loop(loop, clock, local(date(2026, 6, 1), 11, 40))
+    run_live(loop, clock, local(date(2026, 6, 1), 11, 40))
     # An import at 12:00 (between passes) books Thursday's session; the CSV had no
     # booked_on, so the importer dated the booking 28 days earlier.
     imported = local(date(2026, 6, 1), 12, 10 if writer_asks else 0)
@@ -139,7 +135,7 @@ def test_a_session_imported_with_an_earlier_booking_date_is_reminded(
     if writer_asks:
         with session_scope(engine) as s:
             agenda_rows.request_replan(s, [w1], imported)
-    _run_loop(loop, clock, local(date(2026, 6, 5), 0))
+    run_live(loop, clock, local(date(2026, 6, 5), 0))
     live = _session_messages([(at, m.kind, m.recipient_id) for at, m in transport.sent])
     simulated = sim(engine, leeds, date(2026, 6, 1), date(2026, 6, 4))
     replay = _session_messages([(m.at, m.kind, m.recipient_id) for m in simulated])
@@ -159,7 +155,7 @@ def test_a_supervisor_change_recorded_late_in_its_day_is_planned(
     transport = RecordingTransport()
     loop = ReminderLoop(engine, leeds, clock, transport, worker_id="t")
     loop.sweep()
-    _run_loop(loop, clock, local(date(2026, 6, 1), 10, 30))
+    run_live(loop, clock, local(date(2026, 6, 1), 10, 30))
     with session_scope(engine) as s:  # effective today, recorded at 10:30
         from storage.models import Person, SupervisorChange
 
@@ -168,7 +164,7 @@ def test_a_supervisor_change_recorded_late_in_its_day_is_planned(
         person = s.get(Person, w1)
         assert person is not None
         person.supervisor_id = "sam"
-    _run_loop(loop, clock, local(date(2026, 6, 3), 0))
+    run_live(loop, clock, local(date(2026, 6, 3), 0))
     asked = [m for _, m in transport.sent if m.kind == k.AGREEMENT_REMINDER and m.about_id == w1]
     assert {m.recipient_id for m in asked} == {"sam", w1}
 

@@ -14,7 +14,7 @@ from handlers.reminders import candidate as k
 from handlers.status import status_of
 from policy.engine import PolicyPack, load_pack
 from storage.db import session_scope
-from tests.engine.conftest import day_end, day_start, pick, sim
+from tests.engine.conftest import day_end, day_start, pick, run_live, sim
 from tests.engine.org import Org, local
 
 JUNE_1 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # Mon 1 Jun 2026, 09:00 BST
@@ -143,9 +143,7 @@ def test_the_live_loop_sends_the_same_minimum_reminders_as_the_simulation(
     transport = RecordingTransport()
     loop = ReminderLoop(engine, warwickshire, clock, transport, worker_id="live")
     loop.sweep()
-    while (wake := loop.next_wake()) is not None and wake <= end:
-        clock.set(wake)
-        loop.tick(sweep=wake.minute == 0 and wake.second == 0)
+    run_live(loop, clock, end)
     live = [
         (at, m.recipient_id, m.about_id, m.reply.text)
         for at, m in transport.sent
@@ -236,9 +234,7 @@ def test_after_downtime_a_late_plan_counts_the_twelve_months_to_the_day_it_was_d
     loop = ReminderLoop(engine, warwickshire, clock, transport, worker_id="live")
     loop.sweep()
     down = local(date(2026, 6, 30), 23)
-    while (wake := loop.next_wake()) is not None and wake <= down:
-        clock.set(wake)
-        loop.tick(sweep=wake.minute == 0 and wake.second == 0)
+    run_live(loop, clock, down)
     back = local(date(2026, 7, 2), 11)
     org.held(w1, local(date(2026, 7, 2), 9))
     with session_scope(engine) as s:

@@ -15,7 +15,7 @@ from bot.scheduler import ReminderLoop
 from bot.transport import RecordingTransport
 from handlers.reminders import candidate as k
 from policy.engine import PolicyPack
-from tests.engine.conftest import day_end, day_start, pick, sim
+from tests.engine.conftest import day_end, day_start, pick, run_live, sim
 from tests.engine.org import Org, local
 
 
@@ -135,9 +135,7 @@ def test_simulation_writes_nothing_and_agrees_with_the_live_loop(
     transport = RecordingTransport()
     loop = ReminderLoop(engine, leeds, clock, transport, worker_id="live")
     loop.sweep()
-    while (wake := loop.next_wake()) is not None and wake <= end:
-        clock.set(wake)
-        loop.tick(sweep=wake.minute == 0 and wake.second == 0)
+    run_live(loop, clock, end)
     live = sorted(
         (at, m.kind, m.recipient_id, m.about_id, m.reason, m.reply.text) for at, m in transport.sent
     )
@@ -258,12 +256,7 @@ def test_the_live_loop_agrees_with_the_simulation_after_a_backdated_write(
     loop = ReminderLoop(engine, leeds, clock, transport, worker_id="live")
     loop.sweep()
 
-    def run(until: datetime) -> None:
-        while (wake := loop.next_wake()) is not None and wake <= until:
-            clock.set(max(wake, clock.now()))
-            loop.tick(sweep=wake.minute == 0 and wake.second == 0)
-
-    run(written - timedelta(minutes=1))
+    run_live(loop, clock, written - timedelta(minutes=1))
     clock.set(written)
     # An import books w2 for Mon 15 Jun, dated 28 days back (seen by the sweep's safety
     # net), and records w3's 4 Jun session as held on the day (an update: the importer
@@ -274,7 +267,7 @@ def test_the_live_loop_agrees_with_the_simulation_after_a_backdated_write(
         assert held is not None
         held.held_at = local(date(2026, 6, 4), 11)
         agenda_rows.request_replan(s, ["w3"], written)
-    run(end)
+    run_live(loop, clock, end)
     after = sim(engine, leeds, first, last)
 
     Row = tuple[datetime, str, str, str | None, str | None, str]
@@ -355,9 +348,7 @@ def test_the_live_loop_and_the_replay_look_back_on_the_same_rows_within_an_hour(
     transport = RecordingTransport()
     loop = ReminderLoop(engine, leeds, clock, transport, worker_id="live")
     loop.sweep()
-    while (wake := loop.next_wake()) is not None and wake <= end:
-        clock.set(max(wake, clock.now()))
-        loop.tick(sweep=wake.minute == 0 and wake.second == 0)
+    run_live(loop, clock, end)
     live = sorted(
         (at, m.kind, m.recipient_id, m.about_id, m.reason, m.reply.text)
         for at, m in transport.sent
