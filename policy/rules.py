@@ -234,6 +234,9 @@ class Reminders(Rule):
     signing_working_days_before: int = Field(ge=0, le=30)
     booking_nudge_working_days_before_due: int = Field(ge=0, le=60)
     action_due_working_days_before: int = Field(ge=0, le=30)
+    # Tell supervisors, on the first working day of each month, who is short of a yearly
+    # minimum counted from recorded sessions (off: `status` still reports it).
+    minimum_reminders: bool = True
 
 
 SessionKind = Literal["individual", "appraisal", "observation", "group"]

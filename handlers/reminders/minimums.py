@@ -30,9 +30,10 @@ def minimum_reminders(
     """`minimum_reminder` to the supervisor on the first working day of each month when the
     supervisee is short of a yearly minimum the pack counts from recorded sessions (pro
     rata in a role's first year), as `status` would report it that day. One message per
-    month lists every minimum short."""
+    month lists every minimum short. A pack can leave it to `status`
+    (`reminders.minimum_reminders: false`)."""
     st, sup = ctx.status, ctx.supervisor
-    if st is None or sup is None or not st.minimums:
+    if st is None or sup is None or not st.minimums or not pack.reminders.minimum_reminders:
         return
     tz = sup.timezone
     for day in first_working_days(cal, tz, params, local_date(params.epoch, tz)):

@@ -246,3 +246,17 @@ def test_after_downtime_a_late_plan_counts_the_twelve_months_to_the_day_it_was_d
         st = status_of(s, warwickshire, w1, JULY_1)
         assert st is not None
         assert all(m.met for m in st.minimums)
+
+
+def test_a_pack_can_leave_minimums_to_status(
+    engine: Engine, org: Org, warwickshire: PolicyPack
+) -> None:
+    quiet = warwickshire.model_copy(
+        update={"reminders": warwickshire.reminders.model_copy(update={"minimum_reminders": False})}
+    )
+    (w1,) = org.team()
+    _year_of_sessions(org, w1, observations=[])
+    assert pick(sim(engine, quiet, date(2026, 5, 28), date(2026, 6, 3)), k.MINIMUM_REMINDER) == []
+    with session_scope(engine) as s:
+        st = status_of(s, quiet, w1, JUNE_1)
+        assert st is not None and not all(m.met for m in st.minimums)

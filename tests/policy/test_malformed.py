@@ -190,3 +190,14 @@ def test_a_self_referencing_alias_is_a_problem_not_a_crash() -> None:
     assert f"line {line}: the alias *loop refers back" in str(info.value)
     with pytest.raises(PolicyError):
         parse_text("name: x\nroles: &r {a: *r}\n", "custom.yaml")
+
+
+def test_minimum_reminders_can_be_turned_off_and_take_only_a_yes_or_no() -> None:
+    data = _leeds()
+    assert load_pack("leeds").reminders.minimum_reminders is True  # the default
+    data["reminders"]["minimum_reminders"] = False
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    assert parse_text(text, "custom.yaml").reminders.minimum_reminders is False
+    data["reminders"]["minimum_reminders"] = "sometimes"
+    (problem,) = _problems(data)
+    assert problem.startswith("reminders.minimum_reminders:"), problem
