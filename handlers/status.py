@@ -123,11 +123,13 @@ def statuses_of(
     everyone: bool = False,
     marks: Mapping[str, q.SessionMarks] | None = None,
     roles: Mapping[str, History] | None = None,
+    held: Mapping[str, Held] | None = None,
 ) -> list[PersonStatus]:
     """The status of `people` (active, in roles the pack supervises, by id), given each
     one's supervisor and each supervisor's line manager as of `as_of` (for callers that
-    have looked them up already, as they may the session marks and the role histories of
-    those with one). `everyone`: they are the whole organisation."""
+    have looked them up already, as they may the session marks, the role histories of
+    those with one, and when their sessions were held in the last year and more: `held`,
+    from `held_since`). `everyone`: they are the whole organisation."""
     require_aware(as_of)
     if not people:
         return []
@@ -137,16 +139,18 @@ def statuses_of(
     today = {p.id: local_days[p.timezone] for p in people}
     if marks is None:
         marks = q.session_marks(session, scope, as_of)
-    # Yearly minimums count the twelve months to each person's day (one grouped query per
-    # timezone, whose window opens at the start of that day there).
+    # Yearly minimums count the twelve months to each person's day, opening at the start
+    # of that day in their own zone.
     tracked = tracks_minimums(pack)
     counts: dict[str, dict[str, int]] = {}
     if tracked:
         if roles is None:
             roles = histories(session, ids)
-        for tz, day in local_days.items():
-            zoned = scope if len(local_days) == 1 else [p.id for p in people if p.timezone == tz]
-            counts.update(q.held_counts(session, zoned, minimums_since(day, tz), as_of))
+        since = {p.id: minimums_since(today[p.id], p.timezone) for p in people}
+        if held is not None:
+            counts = {p.id: count_held(held.get(p.id, {}), since[p.id]) for p in people}
+        else:
+            counts = _held_counts(session, scope, since, as_of)
 
     result: list[PersonStatus] = []
     dues: dict[tuple[str, date, date | None, str | None], Due] = {}  # many people share one
@@ -193,20 +197,45 @@ def minimums_since(day: date, tz: str | None) -> datetime:
     return start_of_day(minimums_window(day), tz) - timedelta(microseconds=1)
 
 
+Held = Mapping[str, Sequence[datetime]]  # when a person's sessions were held, by kind
+
+
+def count_held(held: Held, since: datetime) -> dict[str, int]:
+    """Sessions held after `since`, by kind."""
+    return {kind: sum(1 for t in times if t > since) for kind, times in held.items()}
+
+
+def _held_counts(
+    session: Session, scope: Sequence[str] | None, since: Mapping[str, datetime], as_of: datetime
+) -> dict[str, dict[str, int]]:
+    """Each person's sessions held after their own `since` and by `as_of`, by kind: one
+    grouped count from the latest `since` (zones differ by hours), plus the sessions held
+    between the earliest and the latest, counted person by person."""
+    latest, earliest = max(since.values()), min(since.values())
+    counts = q.held_counts(session, scope, latest, as_of)
+    if earliest < latest:
+        for pid, kinds in q.held_instants(session, scope, earliest, latest).items():
+            if pid in since:
+                mine = counts.setdefault(pid, {})
+                for kind, n in count_held(kinds, since[pid]).items():
+                    mine[kind] = mine.get(kind, 0) + n
+    return counts
+
+
 def minimums_on(
     pack: PolicyPack,
     person: KnownPerson,
     history: History,
-    held: Mapping[str, Sequence[datetime]],
+    held: Held,
     at: datetime,
 ) -> list[MinimumProgress]:
     """`person`'s progress towards each yearly minimum of their role on their local day of
     instant `at`, from when the sessions known were held (by kind): as `statuses_of`
-    counts them that day. A plan for an instant already past (a row claimed late) counts
-    what has been held since, as every plan judges what is still true."""
+    counts them that day. A plan for an instant already past (a row claimed late, after
+    downtime) judges what is still true when it is made: it counts what has been held
+    since, in the role held now."""
     day = local_date(at, person.timezone)
-    since = minimums_since(day, person.timezone)
-    counts = {kind: sum(1 for t in times if t > since) for kind, times in held.items()}
+    counts = count_held(held, minimums_since(day, person.timezone))
     return minimum_progress(pack, person.role, person.role_start, counts, day, history)
 
 

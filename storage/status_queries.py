@@ -276,7 +276,7 @@ def held_counts(
 
 
 def held_instants(
-    session: Session, ids: Sequence[str], since: datetime, as_of: datetime
+    session: Session, ids: Sequence[str] | None, since: datetime, as_of: datetime
 ) -> dict[str, dict[str, list[datetime]]]:
     """When each session held in (since, as_of] was held, by person and kind (what the
     engine counts towards yearly minimums on days ahead, as the window moves)."""

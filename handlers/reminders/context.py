@@ -125,6 +125,13 @@ def load_contexts(
     manager_of = tl.supervisors(sups)
     supervised = [people[pid].facts() for pid in ids if is_supervised(pack, people[pid].role)]
     marks = session_marks(session, ids, as_of)
+    held: dict[str, dict[str, list[datetime]]] = {}
+    if tracks_minimums(pack) and supervised:
+        # Back to the window of the earliest day the pass plans for (a row claimed late),
+        # which covers today's, so the status counts from these too.
+        lo = min(params.earliest, as_of) if params.earliest is not None else as_of
+        first = min(minimums_since(local_date(lo, p.timezone), p.timezone) for p in supervised)
+        held = held_instants(session, [p.id for p in supervised], first, as_of)
     status = {
         s.id: s
         for s in statuses_of(
@@ -136,6 +143,7 @@ def load_contexts(
             manager_of,
             marks=marks,
             roles=tl.steady.roles,
+            held=held if tracks_minimums(pack) else None,
         )
     }
 
@@ -165,12 +173,6 @@ def load_contexts(
     earliest = local_date(as_of, None) - timedelta(days=HISTORY_DAYS)
     absences = tl.absences([*people.values(), *sups], earliest)
     agreements = tl.agreements(people.values())
-    held: dict[str, dict[str, list[datetime]]] = {}
-    if tracks_minimums(pack) and supervised:
-        # Back to the window of the earliest day the pass plans for (a row claimed late).
-        lo = min(params.earliest, as_of) if params.earliest is not None else as_of
-        first = min(minimums_since(local_date(lo, p.timezone), p.timezone) for p in supervised)
-        held = held_instants(session, [p.id for p in supervised], first, as_of)
     supervisees: dict[str, list[KnownPerson]] = {}
     spells: dict[str, list[tuple[date, date | None]]] = {}
     if pack.ratio.max_supervisees is not None:

@@ -55,15 +55,17 @@ def minimum_reminders(
 
 
 def _reply(ctx: PersonContext, short: list[MinimumProgress], day: date) -> Reply:
-    counts = ", ".join(f"{m.held} of {m.required} {m.what}" for m in short)
-    pro_rata = [m for m in short if m.window_start > minimums_window(day)]
+    year = minimums_window(day)
+    counts = ", ".join(
+        f"{m.held} of {m.required} {m.what}"
+        # Pro rata from when the minimum began to apply to them (each its own day).
+        + (f" (pro rata from {fmt_day(m.window_start)})" if m.window_start > year else "")
+        for m in short
+    )
     text = (
         f"{ctx.person.name} is short of a yearly minimum in the twelve months to "
         f"{fmt_day(day)}: {counts}."
     )
-    if pro_rata:
-        began = fmt_day(pro_rata[0].window_start)
-        text += f" (Counted pro rata from {began}, when the minimum began to apply.)"
     citations = []
     for m in short:
         if (c := cite(m)) not in citations:

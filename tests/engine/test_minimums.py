@@ -113,8 +113,7 @@ def test_a_new_starter_is_counted_pro_rata(
     assert [(m.at, m.recipient_id) for m in msgs] == [(JUNE_1, "mia")]
     assert msgs[0].text == (
         "Nia is short of a yearly minimum in the twelve months to Mon 1 Jun 2026: "
-        "3 of 4 practice and personal supervision sessions. (Counted pro rata from "
-        "Mon 5 Jan 2026, when the minimum began to apply.)"
+        "3 of 4 practice and personal supervision sessions (pro rata from Mon 5 Jan 2026)."
     )
 
 
@@ -185,15 +184,23 @@ def test_a_change_of_role_the_minimum_also_covers_does_not_restart_the_count(
         }
 
 
+@pytest.mark.parametrize("whole_table_above", [4500, 1])
 def test_each_person_counts_the_twelve_months_to_their_own_day(
-    engine: Engine, org: Org, warwickshire: PolicyPack
+    engine: Engine,
+    org: Org,
+    warwickshire: PolicyPack,
+    monkeypatch: pytest.MonkeyPatch,
+    whole_table_above: int,
 ) -> None:
     """An observation at 07:00 in Tokyo on 2 July 2025 (still 1 July in London) counts in
     a Tokyo worker's twelve months to 1 July 2026; a London worker's observation of 1 July
     2025 does not count in theirs, whoever else the status covers (Honolulu is a day
-    behind)."""
+    behind), and whether the counts are read for a list of people or the whole table
+    (as they are for a large organisation)."""
     from handlers.status import statuses
+    from storage import status_queries
 
+    monkeypatch.setattr(status_queries, "WHOLE_TABLE_ABOVE", whole_table_above)
     org.person("hana", role="head_of_service")
     org.person("mia", role="team_manager", supervisor="hana")
     org.person("tomo", supervisor="mia", tz="Asia/Tokyo")
