@@ -24,7 +24,15 @@ from rich.table import Table as RichTable
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from bot.clock import Clock, SystemClock, local_date, local_instant, zone
+from bot.clock import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Clock,
+    SystemClock,
+    local_date,
+    local_instant,
+    zone,
+)
 from bot.settings import MissingConfiguration, Settings
 from handlers.replies import Reply, Table
 from handlers.status import (
@@ -150,9 +158,19 @@ def org_timezone() -> str:
 
 def parse_day(value: str, option: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise OrgError(f"{option}: '{value}' is not a date; expected YYYY-MM-DD") from None
+    _plausible(day, value, option)
+    return day
+
+
+def _plausible(day: date, value: str, option: str) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise OrgError(
+            f"{option}: '{value}' is not a plausible date; expected a year from {FIRST_YEAR} "
+            f"to {LAST_YEAR}"
+        )
 
 
 def parse_as_of(value: str | None, tz: str) -> datetime:
@@ -162,12 +180,14 @@ def parse_as_of(value: str | None, tz: str) -> datetime:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
+            _plausible(day, value, "--as-of")
             return local_instant(day + timedelta(days=1), time(0), tz) - timedelta(microseconds=1)
         at = datetime.fromisoformat(value)
     except ValueError:
         raise OrgError(
             f"--as-of: '{value}' is not a date; expected YYYY-MM-DD or YYYY-MM-DDTHH:MM"
         ) from None
+    _plausible(at.date(), value, "--as-of")
     return at if at.tzinfo is not None else at.replace(tzinfo=zone(tz))
 
 

@@ -15,6 +15,11 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = "Europe/London"
 
+# The years a date given to the bot may fall in (an export, --as-of, --from): anything else
+# is a typo (9999-12-31 for "no end", 0026 for 2026) and would break date arithmetic a
+# year or two further on.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
 
 class Clock(Protocol):
     """Something that knows what time it is."""

@@ -2,7 +2,8 @@
 messages that name the file, row, column and what was expected.
 
 Row numbers are the ones a spreadsheet shows: the header is row 1, the first
-person is row 2. Dates are ISO (2026-03-31) or UK day-first (31/03/2026);
+person is row 2. Cells are separated by commas, or by semicolons as spreadsheets in some
+locales save them. Dates are ISO (2026-03-31) or UK day-first (31/03/2026), from 1900 to 2100;
 date-times add a time (2026-03-31 14:00, 2026-03-31T14:00 or 31/03/2026 14:00)
 and are local time of the organisation unless they carry an offset.
 """
@@ -18,6 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.clock import FIRST_YEAR, LAST_YEAR
 from storage.people import OrgError
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -109,9 +111,10 @@ class CsvFile:
             return None
         for fmt in DATE_FORMATS:
             try:
-                return datetime.strptime(value, fmt).date()
+                day = datetime.strptime(value, fmt).date()
             except ValueError:
                 continue
+            return day if self._in_range(row, column, value, day.year) else None
         self.problem(
             row, column, f"'{value}' is not a date; expected YYYY-MM-DD or DD/MM/YYYY, "
             "e.g. 2026-03-31"
@@ -140,6 +143,8 @@ class CsvFile:
                     "2026-03-31 14:00 (local time) or 2026-03-31T14:00+01:00"
                 )
                 return None
+        if not self._in_range(row, column, value, parsed.year):
+            return None
         if parsed.tzinfo is None:
             wall, parsed = parsed, parsed.replace(tzinfo=ZoneInfo(tz))
             # A wall time in the spring-forward gap changes on a round trip through UTC:
@@ -154,6 +159,15 @@ class CsvFile:
                 )
                 return None
         return parsed
+
+    def _in_range(self, row: Row, column: str, value: str, year: int) -> bool:
+        if FIRST_YEAR <= year <= LAST_YEAR:
+            return True
+        self.problem(
+            row, column, f"'{value}' is not a plausible date: expected a year from "
+            f"{FIRST_YEAR} to {LAST_YEAR} (leave the cell empty where there is no date)"
+        )
+        return False
 
     def timezone(self, row: Row, column: str, default: str) -> str:
         value = row.get(column)
@@ -190,7 +204,10 @@ def read_csv(
         ) from None
     except OSError as exc:
         raise ImportFailed([Problem(name, None, None, f"cannot be read: {exc.strerror}")]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Spreadsheets set to a comma-decimal locale save "CSV" with semicolons between cells.
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:

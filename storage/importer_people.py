@@ -81,7 +81,7 @@ def import_people(
 ) -> ImportResult:
     """Import people.csv in one transaction; ImportFailed (nothing written) on any problem."""
     f = read_csv(path, REQUIRED, OPTIONAL)
-    rows = _parse(f, pack, org_timezone)
+    rows = _parse(f, pack, org_timezone, local_date(now, org_timezone))
     with session_scope(engine) as session:
         existing = _existing(session, [p.id for p in rows])
         _check_references(f, session, rows)
@@ -91,7 +91,7 @@ def import_people(
     return result
 
 
-def _parse(f: CsvFile, pack: PolicyPack, org_timezone: str) -> list[_Person]:
+def _parse(f: CsvFile, pack: PolicyPack, org_timezone: str, today: date) -> list[_Person]:
     people: list[_Person] = []
     first_row: dict[str, int] = {}
     for row in f.rows:
@@ -109,6 +109,12 @@ def _parse(f: CsvFile, pack: PolicyPack, org_timezone: str) -> list[_Person]:
             f.problem(row, "email", f"'{email}' is not an email address")
         start = f.date(row, "start_date", required=True)
         since = f.date(row, "supervisor_since")
+        if since is not None and since > today:
+            # As `people set-supervisor --since`: the supervisor on a person's row is who
+            # supervises them today, everywhere the bot looks.
+            f.problem(row, "supervisor_since", f"{since} is in the future; import the change "
+                      "on or after the day it happens")
+            since = None
         tz = f.timezone(row, "timezone", org_timezone)
         cadence = row.get("cadence_override").lower() or None
         cadence_reason = row.get("cadence_reason") or None

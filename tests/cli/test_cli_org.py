@@ -391,3 +391,17 @@ def test_yearly_minimums_count_sessions_by_kind(run: Run, db_url: str, tmp_path:
     _user_error(run("import", "sessions", str(bad), *url),
                 "row 2, column kind: 'coffee' is not a kind of session; expected one of "
                 "individual, appraisal, observation, group")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("status", "--as-of", "9999-12-31"),
+        ("status", "--as-of", "9999-12-31T10:00"),
+        ("simulate", "--from", "9999-12-01", "--to", "9999-12-31"),
+        ("simulate", "--from", "0001-01-01", "--to", "0001-02-01"),
+    ],
+)
+def test_implausible_dates_are_refused(run: Run, initialised: str, args: tuple[str, ...]) -> None:
+    _user_error(run(*args, "--database-url", initialised),
+                "is not a plausible date; expected a year from 1900 to 2100")

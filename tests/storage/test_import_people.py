@@ -267,3 +267,35 @@ def test_excel_exports_with_bom_and_uk_dates(engine: Engine, leeds: Any, tmp_pat
     with Session(engine) as s:
         p = s.get(Person, "p1")
         assert p is not None and (p.name, p.role_start) == ("Barker, Lucy", date(2025, 3, 31))
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0026-03-01", "31/12/1899"])
+def test_implausible_years_are_refused(loaded: Engine, leeds: Any, tmp_path: Path,
+                                       value: str) -> None:
+    msg = _refused(loaded, leeds, _bad(tmp_path, ("x1", "X", "", "social_worker", "tm1", value)))
+    assert (f"row 9, column start_date: '{value}' is not a plausible date: expected a year "
+            "from 1900 to 2100") in msg
+
+
+def test_semicolon_separated_exports(engine: Engine, leeds: Any, tmp_path: Path) -> None:
+    """As spreadsheets in comma-decimal locales save "CSV"."""
+    path = tmp_path / "export.csv"
+    path.write_bytes(("\ufeffid;name;email;role;supervisor_id;start_date\r\n"
+                      "p1;Barker, Lucy;;social_worker;;31/03/2025\r\n").encode())
+    _load(engine, leeds, path)
+    with Session(engine) as s:
+        p = s.get(Person, "p1")
+        assert p is not None and (p.name, p.role_start) == ("Barker, Lucy", date(2025, 3, 31))
+
+
+def test_a_change_of_supervisor_dated_in_the_future_is_refused(
+    loaded: Engine, leeds: Any, tmp_path: Path
+) -> None:
+    """The supervisor on a person's row is who supervises them today: a change still to
+    come is imported on or after its day (as `people set-supervisor --since` says)."""
+    rows = [(*r, "") for r in ORG]
+    rows[6] = ("sw3", "Amara Eze", "amara@example.org", "social_worker", "tm1", "2019-11-11",
+               "2027-06-01")
+    msg = _refused(loaded, leeds, people_csv(tmp_path / "p.csv", rows, ["supervisor_since"]))
+    assert ("row 8, column supervisor_since: 2027-06-01 is in the future; import the change "
+            "on or after the day it happens") in msg
