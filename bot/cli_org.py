@@ -53,7 +53,13 @@ from storage.db import (
     session_scope,
     sqlite_file,
 )
-from storage.importer import ImportResult, import_absences, import_people, import_sessions
+from storage.importer import (
+    ImportResult,
+    import_absences,
+    import_agreements,
+    import_people,
+    import_sessions,
+)
 from storage.migrate import SchemaNotReady, current_revision, require_current, upgrade
 from storage.packs import forget_stored_pack, store_pack_text, stored_pack_text
 from storage.people import (
@@ -286,6 +292,15 @@ def import_absences_cmd(file: CsvPath, database_url: DatabaseUrl = None) -> None
     """Import absences.csv: person_id,first_day,last_day,reason (sickness|annual_leave|other)."""
     engine = database(database_url)
     _report(file.name, import_absences(engine, file, CLOCK.now()))
+
+
+@import_app.command("agreements")
+@user_errors
+def import_agreements_cmd(file: CsvPath, database_url: DatabaseUrl = None) -> None:
+    """Import agreements.csv: supervisee_id,signed_on [,supervisor_id (default: the supervisor
+    on that day)]."""
+    engine = database(database_url)
+    _report(file.name, import_agreements(engine, file, CLOCK.now(), org_timezone()))
 
 
 @user_errors
