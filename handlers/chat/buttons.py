@@ -15,6 +15,7 @@ from typing import Any
 
 from handlers.chat import (
     agreed_actions,
+    agreements,
     booking,
     changes,
     plan,
@@ -194,6 +195,11 @@ ACTIONS: list[Action] = [
     ),
     Action("notes_keep", "Keep notes after a delete question", private_notes.notes_keep),
     Action("action_done", "Mark an agreed action done", agreed_actions.action_done),
+    Action(
+        "agreement_signed",
+        "Record a supervision agreement signed today",
+        agreements.agreement_signed,
+    ),
     Action(
         "action_submit", "Record an agreed action", agreed_actions.action_submit, form_submit=True
     ),

@@ -15,7 +15,7 @@ Message kinds (`candidate.KINDS`), each with its recipients:
   the pack's planning horizon is not covered.
 - overdue_notice: supervisee and supervisor, the morning after next_due passes unmet.
 - agreement_reminder: supervisor and supervisee: agreement missing, due for renewal, or
-  older than the current supervisor; then monthly until signed.
+  older than the current supervisor; then monthly until signed ("Signed today" records it).
 - action_reminder: the action's owner, before its due date.
 - minimum_reminder: supervisor, on the first working day of each month while the
   supervisee is short of a yearly minimum the pack counts from recorded sessions
@@ -26,5 +26,5 @@ Message kinds (`candidate.KINDS`), each with its recipients:
 
 Button actions (`candidate.BUTTON_ACTIONS`) and their `value`:
 open_prep, session_held, session_cancel, record_share, record_sign -> session id;
-book_open -> supervisee person id; action_done -> action item id.
+book_open, agreement_signed -> supervisee person id; action_done -> action item id.
 """

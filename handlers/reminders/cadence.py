@@ -11,6 +11,7 @@ from dateutil.relativedelta import relativedelta
 from bot.clock import local_date
 from handlers.reminders.candidate import (
     ACTION_ACTION_DONE,
+    ACTION_AGREEMENT_SIGNED,
     ACTION_BOOK_OPEN,
     ACTION_REMINDER,
     AGREEMENT_REMINDER,
@@ -192,6 +193,7 @@ def agreement_reminders(
     else:
         problem = f"The supervision agreement signed on {fmt_day(ag.signed_on)} is due for renewal"
     first = cal.on_or_after(since)
+    signed = Button("Signed today", ACTION_AGREEMENT_SIGNED, ctx.person.id, "primary")
     for recipient in (sup, ctx.person):
         tz = recipient.timezone
         days = {first, *(first_working_days(cal, tz, params, first))}
@@ -212,6 +214,7 @@ def agreement_reminders(
                 reply=Reply(
                     text=f"{problem} between you and {other}: please agree and sign one.",
                     facts=[Fact("Since", fmt_day(since))],
+                    buttons=[signed],
                     citations=[cite(rule)],
                 ),
             )

@@ -61,6 +61,7 @@ ACTION_RECORD_SHARE = "record_share"  # value: session id
 ACTION_RECORD_SIGN = "record_sign"  # value: session id
 ACTION_BOOK_OPEN = "book_open"  # value: supervisee person id
 ACTION_ACTION_DONE = "action_done"  # value: action item id
+ACTION_AGREEMENT_SIGNED = "agreement_signed"  # value: supervisee person id
 BUTTON_ACTIONS: tuple[str, ...] = (
     ACTION_OPEN_PREP,
     ACTION_SESSION_HELD,
@@ -69,6 +70,7 @@ BUTTON_ACTIONS: tuple[str, ...] = (
     ACTION_RECORD_SIGN,
     ACTION_BOOK_OPEN,
     ACTION_ACTION_DONE,
+    ACTION_AGREEMENT_SIGNED,
 )
 
 # Side effects applied when a message is sent (in the same transaction).

@@ -216,10 +216,26 @@ def test_action_reminder_to_its_owner(engine: Engine, org: Org, leeds: PolicyPac
 def test_every_kind_and_reason_is_registered() -> None:
     assert len(set(k.KINDS)) == len(k.KINDS) == 11
     assert set(k.REASONS) == {"missed_session", "overdue", "supervisor_absent", "ratio"}
-    assert k.ACTION_OPEN_PREP in k.BUTTON_ACTIONS and len(set(k.BUTTON_ACTIONS)) == 7
+    assert k.ACTION_OPEN_PREP in k.BUTTON_ACTIONS and len(set(k.BUTTON_ACTIONS)) == 8
 
 
 def test_every_button_the_engine_sends_is_an_action_the_chat_layer_handles() -> None:
     from handlers.chat.buttons import BY_ID
 
     assert set(k.BUTTON_ACTIONS) <= set(BY_ID)
+
+
+def test_the_agreement_reminder_records_the_agreement_from_its_button(
+    engine: Engine, org: Org, leeds: PolicyPack
+) -> None:
+    (w1,) = org.team()
+    found = [
+        c
+        for c in plan(engine, leeds, local(date(2026, 6, 1), 9), [w1])
+        if c.kind == k.AGREEMENT_REMINDER
+    ]
+    assert {c.recipient_id for c in found} == {"mia", w1}
+    for c in found:
+        assert [(b.label, b.action, b.value) for b in c.reply.buttons] == [
+            ("Signed today", k.ACTION_AGREEMENT_SIGNED, w1)
+        ]
