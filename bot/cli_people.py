@@ -142,13 +142,15 @@ def people_set_cadence(
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why (e.g. 'performance plan'); required.")
     ] = None,
+    policy: Policy = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Set a personal cadence more frequent than the role's (e.g. under a performance plan)."""
     engine = database(database_url)
+    pack = choose_pack(engine, policy)
     new = None if cadence.strip().lower() == "none" else cadence
     with session_scope(engine) as session:
-        set_cadence(session, person, new, reason)
+        set_cadence(session, pack, person, new, reason)
         request_replan(session, [person], cli_org.CLOCK.now())
     if new is None:
         out().print(f"{person} follows their role's cadence again.")

@@ -93,6 +93,22 @@ def parse_override(text: str) -> Interval:
     return interval
 
 
+def check_override(pack: PolicyPack, role: str, text: str) -> Interval:
+    """`parse_override`, and a PolicyError when the cadence would never apply to `role`:
+    an override only ever makes supervision more frequent, so one no more frequent than
+    the role's least frequent phase would be recorded and then ignored everywhere."""
+    interval = parse_override(text)
+    r = pack.roles.get(role)
+    longest = r.longest_interval if r is not None else None
+    if longest is not None and interval.approx_days >= longest.approx_days:
+        raise PolicyError(
+            f"{text.strip()!r} is not more frequent than {longest.label}, the {pack.name} "
+            f"policy's cadence for {r.title if r else role} at its least frequent; a personal "
+            "cadence can only make supervision more frequent"
+        )
+    return interval
+
+
 def role_of(pack: PolicyPack, role: str) -> Role:
     """The pack's role with this id; PolicyError naming the known roles if absent."""
     try:

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.clock import local_date
-from policy.engine import PolicyError, parse_override
+from policy.engine import PolicyError, check_override, parse_override
 from storage.agenda_rows import request_replan
 from storage.db import session_scope
 from storage.importer_csv import CsvFile, Row, read_csv
@@ -120,7 +120,10 @@ def _parse(f: CsvFile, pack: PolicyPack, org_timezone: str, today: date) -> list
         cadence_reason = row.get("cadence_reason") or None
         if cadence is not None:
             try:
-                parse_override(cadence)
+                if role is not None and role in pack.roles:
+                    check_override(pack, role, cadence)
+                else:
+                    parse_override(cadence)
             except PolicyError as exc:
                 f.problem(row, "cadence_override", str(exc))
             if cadence_reason is None:

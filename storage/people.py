@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from policy.engine import PolicyError, parse_override
+from policy.engine import PolicyError, check_override
 from storage.models import Person, SupervisorChange
 from storage.roles import record_role
 
@@ -75,12 +75,13 @@ def set_role(
 
 
 def set_cadence(
-    session: Session, person_id: str, cadence: str | None, reason: str | None
+    session: Session, pack: PolicyPack, person_id: str, cadence: str | None, reason: str | None
 ) -> Person:
     """Give a person a personal cadence (e.g. 'weekly' under a performance plan), or clear it.
 
     The engine only ever lets a personal cadence make supervision more frequent than the
-    role's; a reason is required so that "why weekly?" can be answered.
+    role's, so one that never would be is refused; a reason is required so that "why
+    weekly?" can be answered.
     """
     person = get_person(session, person_id)
     if cadence is None:
@@ -88,7 +89,7 @@ def set_cadence(
         person.cadence_override_reason = None
     else:
         try:
-            parse_override(cadence)
+            check_override(pack, person.role, cadence)
         except PolicyError as exc:
             raise OrgError(str(exc)) from None
         if not (reason or "").strip():

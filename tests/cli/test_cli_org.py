@@ -264,6 +264,11 @@ def test_personal_cadence_and_supervisor_dates(run: Run, initialised: str, tmp_p
                 "Give the reason for the personal cadence (--reason)")
     _user_error(run("people", "set-cadence", "sw1", "sometimes", "--reason", "x", *url),
                 "'sometimes' is not a cadence I know")
+    # Never more frequent than a social worker's monthly supervision: it would never apply.
+    _user_error(run("people", "set-cadence", "sw1", "quarterly", "--reason", "x", *url),
+                "'quarterly' is not more frequent than monthly, the leeds policy's cadence for "
+                "Social worker (more than 12 months' experience) at its least frequent; a "
+                "personal cadence can only make supervision more frequent")
     status = json.loads(run("status", "--json", "--as-of", "2026-03-20", *url).stdout)
     lucy = next(r for r in status if r["id"] == "sw1")
     assert lucy["next_due"] == "2026-03-17"  # a week after her last session (10 March)

@@ -87,10 +87,12 @@ def test_bad_personal_cadences_are_refused(loaded: Engine, leeds: Any, tmp_path:
     rows = [[*r, "", ""] for r in ORG]
     rows[0][6:8] = ["sometimes", "plan"]
     rows[1][6:8] = ["weekly", ""]
+    rows[2][6:8] = ["every 2 months", "plan"]  # sw2, a social worker: monthly at the least
     path = people_csv(tmp_path / "p.csv", rows, ["cadence_override", "cadence_reason"])
     msg = _refused(loaded, leeds, path)
     assert "row 2, column cadence_override: 'sometimes' is not a cadence I know" in msg
     assert "row 3, column cadence_reason: is empty; a personal cadence needs its reason" in msg
+    assert "row 4, column cadence_override: 'every 2 months' is not more frequent than " in msg
 
 
 def test_an_email_belongs_to_one_person(loaded: Engine, leeds: Any, tmp_path: Path) -> None:
