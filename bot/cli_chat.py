@@ -14,6 +14,8 @@ from bot.console import follow, run_chat
 from bot.render_text import render_text
 from bot.settings import Settings
 from handlers.chat.dispatch import ChatService
+from storage.db import session_scope
+from storage.people import get_person
 
 As = Annotated[str, typer.Option("--as", help="Person id to ask as (their access rules apply).")]
 Today = Annotated[
@@ -30,10 +32,16 @@ def make_clock(today: str | None, tz: str) -> Clock:
     return FixedClock(local_instant(day, time(9, 0), tz))
 
 
-def make_service(database_url: str | None, policy: str | None, clock: Clock) -> ChatService:
+def make_service(
+    database_url: str | None, policy: str | None, clock: Clock, as_person: str
+) -> ChatService:
+    """The chat service, for a person on record (an admin testing as someone mistyped is
+    told so, rather than shown what a stranger in Slack would see)."""
     settings = Settings()
     engine = cli_org.database(database_url)
     pack = cli_org.choose_pack(engine, policy)
+    with session_scope(engine) as session:
+        get_person(session, as_person)
     return ChatService(engine, clock, pack, frozenset(settings.admin_ids))
 
 
@@ -46,7 +54,8 @@ def ask(
     policy: Policy = None,
 ) -> None:
     """Print the answer PERSON_ID would get to QUESTION (same handlers and access rules)."""
-    service = make_service(database_url, policy, make_clock(today, Settings().default_timezone))
+    clock = make_clock(today, Settings().default_timezone)
+    service = make_service(database_url, policy, clock, as_person)
     reply = follow(service, as_person, service.text(as_person, question), _prompt, typer.echo)
     if reply.text:
         typer.echo(render_text(reply))
@@ -62,7 +71,8 @@ def chat(
     policy: Policy = None,
 ) -> None:
     """Talk to the assistant as PERSON_ID; buttons become numbered choices."""
-    service = make_service(database_url, policy, make_clock(today, Settings().default_timezone))
+    clock = make_clock(today, Settings().default_timezone)
+    service = make_service(database_url, policy, clock, as_person)
     run_chat(service, as_person, _prompt, typer.echo)
 
 

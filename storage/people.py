@@ -179,6 +179,18 @@ def has_history(session: Session, person_id: str) -> bool:
     return session.exec(stmt).first() is not None
 
 
+def team_named(session: Session, name: str) -> str:
+    """The team recorded as `name`, in any letter case; OrgError listing the teams if none."""
+    teams = sorted(
+        t for t in session.exec(select(Person.team).distinct()).all() if t
+    )
+    for t in teams:
+        if t.casefold() == name.strip().casefold():
+            return t
+    known = ", ".join(teams) if teams else "none recorded (the people.csv team column)"
+    raise OrgError(f"No team '{name}'. Teams: {known}.")
+
+
 def list_people(
     session: Session,
     *,

@@ -55,3 +55,15 @@ def test_a_form_is_listed_and_piped_input_is_left_alone(db: str) -> None:
     assert "(leave a required field empty to cancel)" not in result.output  # never prompted
     assert "Booked" not in result.output
     assert _sessions(db) == before
+
+
+@pytest.mark.parametrize("command", [["ask", "hello"], ["chat"]])
+def test_a_mistyped_person_id_is_an_error(db: str, command: list[str]) -> None:
+    """The admin testing as someone is told the id is unknown, not shown a stranger's reply."""
+    result = runner.invoke(
+        app, [*command, "--as", "nobdy"], input="", env={"SUPERVISION_POLICY": "leeds",
+                                                           "DATABASE_URL": db}
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: No person with id 'nobdy'.")
+    assert "Traceback" not in result.output

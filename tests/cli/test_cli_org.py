@@ -250,8 +250,23 @@ def test_stored_pack_and_overrides(run: Run, initialised: str, tmp_path: Path) -
     assert "sdm" in {r["id"] for r in json.loads(env.stdout)}
     # A team filter.
     assert run("init", "--policy", "leeds", *url).exit_code == 0
-    none = run("status", "--json", "--team", "Nowhere", *url)
-    assert json.loads(none.stdout) == []
+    _user_error(run("status", "--json", "--team", "Nowhere", *url),
+                "No team 'Nowhere'. Teams: none recorded (the people.csv team column).")
+
+
+def test_team_and_supervisor_filters_name_what_there_is(
+    run: Run, initialised: str, tmp_path: Path
+) -> None:
+    url = ("--database-url", initialised)
+    rows = [(*r, "North" if r[4] == "tm1" else "South") for r in ORG]
+    assert run("import", "people", str(people_csv(tmp_path / "p.csv", rows, ["team"])),
+               *url).exit_code == 0
+    north = json.loads(run("status", "--json", "--team", "north", *url).stdout)
+    assert {r["id"] for r in north} == {"sw1", "sw2"}  # any letter case
+    _user_error(run("status", "--team", "East", *url), "No team 'East'. Teams: North, South.")
+    listed = json.loads(run("people", "list", "--json", "--team", "SOUTH", *url).stdout)
+    assert {p["id"] for p in listed} == {"tm1", "tm2", "sdm", "nq1", "sw3"}
+    _user_error(run("people", "list", "--supervisor", "tm9", *url), "No person with id 'tm9'")
 
 
 def test_personal_cadence_and_supervisor_dates(run: Run, initialised: str, tmp_path: Path) -> None:
