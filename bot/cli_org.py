@@ -47,6 +47,7 @@ from policy.loader import available_packs, parse_text
 from storage.db import (
     DatabaseUrlError,
     get_setting,
+    is_memory_sqlite,
     make_engine,
     put_setting,
     safe_url,
@@ -128,8 +129,16 @@ def database(url: str | None, *, ready: bool = True) -> Engine:
     """
     url = url or Settings().database_url
     path = sqlite_file(url)
+    if path is None and is_memory_sqlite(url):
+        raise OrgError(
+            f"{url} is an in-memory database, gone when the command ends; give a file, "
+            "e.g. sqlite:///supervision.db"
+        )
     if ready and path is not None and not path.exists():
         raise OrgError(f"No database at {path}; run `supervision-bot init` first.")
+    if path is not None and not path.parent.is_dir():
+        raise OrgError(f"No folder {path.parent} for the database file {path.name}; create it "
+                       "first, or give another path.")
     engine = make_engine(url)
     if ready:
         require_current(engine)
@@ -201,12 +210,14 @@ def init(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create or upgrade the database schema and store the organisation's policy pack."""
+    asked = policy or Settings().supervision_policy
+    if asked and asked.strip() not in available_packs():
+        load_pack(asked)  # an unknown name or a bad file is refused before anything is made
     engine = database(database_url, ready=False)
     upgrade(engine)
     with session_scope(engine) as session:
         stored = get_setting(session, POLICY_KEY)
         kept = stored_pack_text(session)
-        asked = policy or Settings().supervision_policy
         ref = asked or stored or DEFAULT_POLICY
         if ref.strip() in available_packs():
             pack = load_pack(ref)

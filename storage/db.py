@@ -30,12 +30,20 @@ def check_url(url: str) -> None:
         raise DatabaseUrlError(
             f"DATABASE_URL '{safe_url(url)}' is not a database URL; expected {SUPPORTED}"
         ) from None
-    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    # From the URL's text: asking SQLAlchemy would load the dialect, and fail on a name it
+    # does not know ("postgres://", as Heroku and others write it).
+    backend, _, driver = parsed.drivername.partition("+")
     if backend == "sqlite" or (backend == "postgresql" and driver == "psycopg"):
         return
+    if backend == "postgres":
+        raise DatabaseUrlError(
+            "DATABASE_URL starts with postgres://; write postgresql+psycopg://... "
+            f"(e.g. {SUPPORTED.split(' or ')[1]})"
+        )
     if backend == "postgresql":
         raise DatabaseUrlError(
-            f"DATABASE_URL uses the {driver} driver; supervision-bot uses psycopg 3: write "
+            f"DATABASE_URL uses the {driver or 'psycopg2'} driver; supervision-bot uses "
+            "psycopg 3: write "
             f"postgresql+psycopg://... (e.g. {SUPPORTED.split(' or ')[1]})"
         )
     raise DatabaseUrlError(
@@ -77,6 +85,18 @@ def sqlite_file(url: str) -> Path | None:
     if parsed.database.startswith("file:"):  # a URI filename: left to SQLite
         return None
     return Path(parsed.database)
+
+
+def is_memory_sqlite(url: str) -> bool:
+    """Whether `url` is an in-memory SQLite database (gone when its last connection closes)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return False
+    return parsed.drivername.startswith("sqlite") and parsed.database in (None, "", ":memory:")
 
 
 @contextmanager

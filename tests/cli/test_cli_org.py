@@ -74,8 +74,16 @@ def test_init_stores_the_policy_and_is_repeatable(run: Run, db_url: str) -> None
     _user_error(run("init", "--database-url", db_url, "--policy", "narnia"), "narnia")
 
 
+def test_a_database_file_in_a_missing_folder(run: Run, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/no/such/folder/x.db"
+    _user_error(run("status", "--database-url", url), "No database at ")
+    _user_error(run("init", "--database-url", url),
+                f"No folder {tmp_path}/no/such/folder for the database file x.db")
+
+
 def test_unreachable_database_is_one_line(run: Run, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/no/such/dir/x.db"
+    (tmp_path / "a-folder.db").mkdir()  # not a file SQLite can open
+    url = f"sqlite:///{tmp_path}/a-folder.db"
     _user_error(run("init", "--database-url", url), "Cannot use the database")
 
 
@@ -320,6 +328,9 @@ def test_status_marks_assumed_cadences(run: Run, initialised: str, tmp_path: Pat
                     "PostgreSQL"),
     ("junk", "DATABASE_URL 'junk' is not a database URL; expected sqlite:///"),
     ("postgresql+psycopg2://u@h/d", "supervision-bot uses psycopg 3"),
+    ("postgresql://u@h/d", "uses the psycopg2 driver; supervision-bot uses psycopg 3"),
+    ("postgres://u@h/d", "DATABASE_URL starts with postgres://; write postgresql+psycopg://"),
+    ("sqlite://", "sqlite:// is an in-memory database, gone when the command ends"),
 ])
 def test_unsupported_database_urls(run: Run, url: str, expected: str) -> None:
     _user_error(run("status", "--database-url", url), expected)
@@ -425,3 +436,10 @@ def test_yearly_minimums_count_sessions_by_kind(run: Run, db_url: str, tmp_path:
 def test_implausible_dates_are_refused(run: Run, initialised: str, args: tuple[str, ...]) -> None:
     _user_error(run(*args, "--database-url", initialised),
                 "is not a plausible date; expected a year from 1900 to 2100")
+
+
+def test_init_with_a_missing_pack_file_creates_nothing(run: Run, tmp_path: Path) -> None:
+    db = tmp_path / "org.db"
+    _user_error(run("init", "--policy", str(tmp_path / "leeds.yaml"), "--database-url",
+                    f"sqlite:///{db}"))
+    assert not db.exists()
