@@ -22,11 +22,17 @@ from storage.roles import role_held
 MAX_PEOPLE = 20
 
 
-def _proposal(ctx: ChatContext, person: Person, last_held: date | None, until: date) -> list[date]:
+def _proposal(
+    ctx: ChatContext, person: Person, last_held: date | None, until: date, after: date | None = None
+) -> list[date]:
+    """The dates to propose: the cadence from the last session booked (or held), or from
+    `after`, a date already proposed."""
     booked = q.upcoming_sessions(ctx.session, person.id, ctx.now, limit=50)
     mine = [
         local_date(r.scheduled_at, person.timezone) for r in booked if r.supervisee_id == person.id
     ]
+    if after is not None:
+        mine.append(after)
     base = max(mine) if mine else last_held
     start = ctx.today + relativedelta(days=1)
     if base is not None and base >= start:
@@ -83,12 +89,17 @@ def plan(ctx: ChatContext, req: ChatRequest) -> Reply:
         if not days:
             rows.append((p.name, "already covered by booked sessions"))
             continue
-        slots = []
-        for d in days:
-            slot = diary.free_slot(ctx, [p.id, p.supervisor_id or ""], d, tz, taken)
-            if slot is not None:
-                taken.add(slot)
-                slots.append(slot)
+        slots: list[datetime] = []
+        while days:
+            slot = diary.free_slot(ctx, [p.id, p.supervisor_id or ""], days[0], tz, taken)
+            if slot is None:
+                break
+            taken.add(slot)
+            slots.append(slot)
+            landed = local_date(slot, tz)
+            # Moved later (an absence, a full diary): the rest follow from where it landed,
+            # so two due dates pushed past an absence never become two sessions on one day.
+            days = days[1:] if landed == days[0] else _proposal(ctx, p, held[p.id], until, landed)
         if not slots:
             rows.append((p.name, "no free slots found"))
             continue

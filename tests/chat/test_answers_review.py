@@ -7,6 +7,7 @@ Reference organisation (tests/chat/org.py) at Wed 8 April 2026 09:00 London.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from itertools import pairwise
 
 import pytest
 from sqlmodel import Session
@@ -89,6 +90,11 @@ def test_plans_skip_days_when_either_person_is_away(chat: ChatService) -> None:
     r = chat.text("tm1", "plan for Jo")
     slots = [s for b in r.buttons for s in b.value.split("|")[1].split(",")]
     assert slots and all(s[:10] > "2026-05-08" for s in slots)
+    # The due dates the absence covered become one session when it ends (not several on
+    # that day), and the cadence runs on from it: fortnightly for Jo from mid-April.
+    days = [date.fromisoformat(s[:10]) for s in slots]
+    assert days[0] == date(2026, 5, 11)
+    assert all((b - a).days >= 7 for a, b in pairwise(days))
 
 
 def test_team_tables_show_role_titles_and_booked_late(chat: ChatService) -> None:

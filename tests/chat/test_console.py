@@ -53,7 +53,7 @@ def test_ask_applies_access_rules_and_admins(db: str) -> None:
 
 
 def test_ask_unknown_person_and_bad_date(db: str) -> None:
-    assert "I don't know you yet" in _run(db, "ask", "--as", "ghost", "am I overdue", code=1)
+    assert "No person with id 'ghost'" in _run(db, "ask", "--as", "ghost", "am I overdue", code=1)
     result = runner.invoke(
         app, ["ask", "--as", "sw1", "--today", "8/4", "hi", "--database-url", db]
     )
