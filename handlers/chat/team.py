@@ -65,7 +65,10 @@ def team_overdue(ctx: ChatContext, req: ChatRequest) -> Reply:
     # Everyone the asker supervises, and for a line manager the people of their supervisors too.
     people = q.people_under_manager(ctx.session, ctx.asker.id)
     if not people:
-        return Reply(text="You have no team recorded, so no one is overdue that I can show you.")
+        return Reply(
+            text="You don't supervise anyone, so there is no one overdue to show you. Ask "
+            "\"am I overdue?\" for your own supervision."
+        )
     sts = [s for s in team_statuses(ctx, [p.id for p in people]) if s.overdue]
     if not sts:
         return Reply(text=f"No one in your team of {len(people)} is overdue.")

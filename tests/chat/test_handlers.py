@@ -56,7 +56,9 @@ def test_supervisor_and_supervisees(chat: ChatService) -> None:
 def test_team_overdue_and_service(chat: ChatService) -> None:
     r = chat.text("tm2", "who is overdue in my team?")
     assert r.text == "1 of 1 in your team overdue: Chris Green"
-    assert chat.text("sw1", "who is overdue in my team").text.startswith("You have no team")
+    assert chat.text("sw1", "who is overdue in my team").text.startswith(
+        "You don't supervise anyone, so there is no one overdue to show you."
+    )
     r = chat.text("sdm", "how is my service doing?")
     assert "5 people" in r.text and "3 overdue" in r.text
     assert {row[0] for row in r.tables[1].rows} == {"Priya Shah", "Chris Green", "Jo Brown"}
