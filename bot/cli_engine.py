@@ -54,10 +54,15 @@ def simulate_cmd(
     database_url: cli_org.DatabaseUrl = None,
     policy: cli_org.Policy = None,
     workers: Workers = None,
+    forecast: Annotated[bool, typer.Option(
+        "--forecast", help="Take sessions booked after now, with no outcome yet, as held when "
+        "booked (for days ahead: otherwise they read as missed).")] = False,
 ) -> None:
     """Replay the store's history between two days and show every message the bot would send.
 
     Each fact counts from the instant it was recorded; nothing is written to the store.
+    Days ahead of today have no outcomes recorded yet: with --forecast, the sessions booked
+    for them are taken as held.
     """
     from bot.simulate import simulate, to_json
 
@@ -72,7 +77,10 @@ def simulate_cmd(
     settings = Settings()
     tz = cli_org.org_timezone()
     start, end = _bounds(first, last, tz)
-    messages = simulate(engine, pack, start, end, settings=settings, workers=workers)
+    messages = simulate(
+        engine, pack, start, end, settings=settings, workers=workers,
+        assume_held_after=cli_org.CLOCK.now() if forecast else None,
+    )  # fmt: skip
     if as_json:
         typer.echo(to_json(messages))
         return

@@ -174,12 +174,15 @@ def simulate(
     config: EngineConfig | None = None,
     assume_held: bool = False,
     workers: int | None = None,
+    assume_held_after: datetime | None = None,
 ) -> list[SimulatedMessage]:
     """Every message the live loop would send in [start, end], in time order.
 
     Writes nothing to `engine`'s database. `assume_held` forecasts rather than replays:
     sessions booked after `start` with no outcome are taken as held when booked (the
-    demo's "next weeks" view), so the forecast is not full of missed sessions.
+    demo's "next weeks" view), so the forecast is not full of missed sessions;
+    `assume_held_after` does the same for sessions after that instant (`simulate
+    --forecast`: after now, so what is recorded as missed in the past stays missed).
 
     `workers`: how many processes replay the supervision trees (`bot.replay_shards`);
     by default one per CPU once the organisation has `SHARD_FROM` people, else one.
@@ -191,7 +194,11 @@ def simulate(
     if workers is not None and workers < 1:
         raise ValueError("a simulation needs at least one worker")
     config = config or REPLAY_CONFIG
-    facts = read_facts(engine, assume_held_after=start if assume_held else None)
+    if assume_held:
+        assume_held_after = start
+    if assume_held_after is not None:
+        require_aware(assume_held_after)
+    facts = read_facts(engine, assume_held_after=assume_held_after)
     if workers is None:
         workers = available_cpus() if len(facts["person"]) >= SHARD_FROM else 1
     shards = split(facts, workers, _guests(facts, settings)) if workers > 1 else []

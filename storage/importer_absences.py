@@ -10,17 +10,18 @@ is refused. One transaction; nothing is written if any row is wrong.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, or_, select
 
+from bot.clock import local_date, zone
 from storage.agenda_rows import request_replan
 from storage.db import session_scope
 from storage.importer_csv import CsvFile, Row, read_csv
 from storage.importer_people import ImportResult
-from storage.models import Absence, Person
+from storage.models import Absence, Person, SupervisionSession
 from storage.status_queries import chunks
 
 REQUIRED = ("person_id", "first_day", "last_day", "reason")
@@ -76,7 +77,45 @@ def import_absences(engine: Engine, path: Path, now: datetime) -> ImportResult:
                 result.unchanged += 1
         session.flush()
         request_replan(session, changed, now)
+        result.warnings.extend(_sessions_inside(session, parsed, now))
     return result
+
+
+def _sessions_inside(session: Session, absences: list[_Absence], now: datetime) -> list[str]:
+    """Sessions still to come that fall inside an imported absence of either person: they
+    stay booked (the absence may be recorded after the fact), but are worth rearranging."""
+    if not absences:
+        return []
+    ids = sorted({a.person_id for a in absences})
+    lo = min(a.first for a in absences) - timedelta(days=1)
+    hi = max(a.last for a in absences) + timedelta(days=2)
+    S = SupervisionSession
+    involving: dict[str, list[SupervisionSession]] = {}
+    zones: dict[str, str] = {}
+    for part in chunks(ids):
+        zones.update(session.exec(
+            select(Person.id, Person.timezone).where(col(Person.id).in_(part))).all())
+        for row in session.exec(select(S).where(
+            or_(col(S.supervisee_id).in_(part), col(S.supervisor_id).in_(part)),
+            col(S.scheduled_at) >= datetime.combine(lo, time(0), tzinfo=UTC),
+            col(S.scheduled_at) < datetime.combine(hi, time(0), tzinfo=UTC),
+            col(S.scheduled_at) > now,
+            col(S.held_at).is_(None),
+            col(S.cancelled_at).is_(None),
+        )):
+            for pid in {row.supervisee_id, row.supervisor_id or ""} & set(part):
+                involving.setdefault(pid, []).append(row)
+    notes: list[str] = []
+    for a in absences:
+        tz = zones.get(a.person_id)
+        for row in sorted(involving.get(a.person_id, []), key=lambda r: r.scheduled_at):
+            if a.first <= local_date(row.scheduled_at, tz) <= a.last:
+                notes.append(
+                    f"{a.person_id} is away {a.first} to {a.last} (row {a.row.number}), but "
+                    f"session #{row.id} ({row.supervisee_id}) is booked on "
+                    f"{row.scheduled_at.astimezone(zone(tz)):%Y-%m-%d %H:%M}: rearrange it."
+                )
+    return notes
 
 
 def _parse(f: CsvFile, row: Row) -> _Absence | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
@@ -355,3 +356,30 @@ def test_the_live_loop_and_the_replay_look_back_on_the_same_rows_within_an_hour(
         if start <= at <= end
     )
     assert live == replay and len(live) > 10
+
+
+def test_simulate_forecast_takes_sessions_after_now_as_held(
+    db_url: str, engine: Engine, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Days ahead have no outcomes yet: replayed as recorded, a session booked for next week
+    reads as missed; --forecast takes it as held, while one missed last week stays missed."""
+    from bot import cli_org
+    from bot.cli import app
+    from bot.clock import FixedClock
+
+    (w1,) = org.team()
+    org.session(w1, local(date(2026, 6, 3), 10))  # last week: no outcome recorded
+    org.session(w1, local(date(2026, 6, 17), 10))  # next week
+    monkeypatch.setattr(cli_org, "CLOCK", FixedClock(local(date(2026, 6, 10), 9)))
+
+    def missed(*extra: str) -> list[str | None]:
+        result = CliRunner().invoke(app, [
+            "simulate", "--from", "2026-06-01", "--to", "2026-07-10", "--json",
+            "--database-url", db_url, "--policy", "leeds", *extra,
+        ])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        return sorted(m["session_at"] for m in json.loads(result.stdout)
+                      if m["reason"] == k.MISSED_SESSION)  # fmt: skip
+
+    assert [s[:10] for s in missed() if s] == ["2026-06-03", "2026-06-17"]
+    assert [s[:10] for s in missed("--forecast") if s] == ["2026-06-03"]

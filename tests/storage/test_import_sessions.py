@@ -214,3 +214,18 @@ def test_bad_absences(org: Engine, tmp_path: Path, rows: list[tuple[str, ...]],
         import_absences(org, write_csv(tmp_path / "absences.csv", ABSENCES, rows), NOW)
     assert snapshot(org) == before
     assert expected in str(err.value)
+
+
+def test_an_absence_over_a_booked_session_says_so(org: Engine, tmp_path: Path) -> None:
+    """The session stays booked (the absence may be recorded late), with a note to rearrange."""
+    import_sessions(org, write_csv(tmp_path / "sessions.csv", SESSIONS, [
+        ("sw2", "2026-03-25 10:00", "scheduled"),  # sw2 with tm1, during tm1's leave
+        ("sw2", "2026-04-20 10:00", "scheduled"),  # after it
+        ("sw2", "2026-03-10 10:00", "held"),  # past, held
+    ]), NOW, TZ)
+    result = import_absences(org, write_csv(tmp_path / "absences.csv", ABSENCES, [
+        ("tm1", "2026-03-23", "2026-04-03", "annual leave")]), NOW)
+    (note,) = result.warnings
+    assert note.startswith("tm1 is away 2026-03-23 to 2026-04-03 (row 2), but session #")
+    assert note.endswith("(sw2) is booked on 2026-03-25 10:00: rearrange it.")
+    assert result.created == 1
