@@ -236,12 +236,14 @@ def init(
                 f"{path.name}, run `supervision-bot init --policy {path}` again"
             )
         put_setting(session, POLICY_KEY, ref)
+        unknown = unknown_roles(session, pack)  # people imported under another pack
     revision = current_revision(engine)
     console = out()
     console.print(f"Database ready at {safe_url(str(engine.url))} (schema {revision}).")
     console.print(f"Policy: {pack.name} - {pack.title} ({pack.version}).")
     if note:
         console.print(f"Policy file: {note}.")
+    warn_unknown_roles(pack, unknown)
 
 
 def today_local() -> date:
@@ -341,6 +343,11 @@ def status(
             footnote = no_cadence_footnote(pack, others)
             if footnote:
                 out().print(escape(footnote))
+    warn_unknown_roles(pack, unknown)
+
+
+def warn_unknown_roles(pack: PolicyPack, unknown: dict[str, list[str]]) -> None:
+    """A note on stderr for each role people hold that `pack` does not know."""
     warn = Console(stderr=True, highlight=False, soft_wrap=True)
     for role, ids in sorted(unknown.items()):
         warn.print(f"[yellow]Note:[/yellow] role '{escape(role)}' is not in the {pack.name} "

@@ -244,7 +244,10 @@ def test_stored_pack_and_overrides(run: Run, initialised: str, tmp_path: Path) -
     _import_org(run, initialised, tmp_path)
     url = ("--database-url", initialised)
     # Stored at init (warwickshire): it has no service_delivery_manager role.
-    assert run("init", "--policy", "warwickshire", *url).exit_code == 0
+    switched = run("init", "--policy", "warwickshire", *url)
+    assert switched.exit_code == 0  # said at once, not only by the next status
+    assert "role 'service_delivery_manager' is not in the warwickshire policy; left out: sdm" in (
+        " ".join(switched.stderr.split()))
     stored = run("status", "--json", "--as-of", "2026-03-20", *url)
     assert stored.exit_code == 0
     assert "sdm" not in {r["id"] for r in json.loads(stored.stdout)}
