@@ -63,7 +63,7 @@ from storage.importer import (
 )
 from storage.migrate import SchemaNotReady, current_revision, require_current, upgrade
 from storage.packs import forget_stored_pack, store_pack_text, stored_pack_text
-from storage.people import OrgError, team_named
+from storage.people import OrgError, teams_named
 
 CLOCK: Clock = SystemClock()  # the only clock the CLI reads; tests put a FixedClock here
 DEFAULT_POLICY = "leeds"
@@ -328,11 +328,10 @@ def status(
     pack = choose_pack(engine, policy)
     instant = parse_as_of(as_of, org_timezone())
     with session_scope(engine) as session:
-        if team is not None:
-            team = team_named(session, team)
-        rows = [r for r in statuses(session, pack, instant) if team is None or r.team == team]
+        teams = teams_named(session, team) if team is not None else None
+        rows = [r for r in statuses(session, pack, instant) if teams is None or r.team in teams]
         others = [
-            r for r in without_cadence(session, pack, instant) if team is None or r.team == team
+            r for r in without_cadence(session, pack, instant) if teams is None or r.team in teams
         ]
         unknown = unknown_roles(session, pack)
         if as_json:

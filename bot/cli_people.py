@@ -33,7 +33,7 @@ from storage.people import (
     set_cadence,
     set_role,
     set_supervisor,
-    team_named,
+    teams_named,
 )
 from storage.roles import RoleOnDay, roles_on_their_day
 
@@ -51,11 +51,10 @@ def people_list(
     """List active people by team and name."""
     engine = database(database_url)
     with session_scope(engine) as session:
-        if team is not None:
-            team = team_named(session, team)
+        teams = teams_named(session, team) if team is not None else None
         if supervisor is not None:
             get_person(session, supervisor)  # a mistyped id is an error, not "0 people"
-        rows = list_people(session, team=team, supervisor_id=supervisor)
+        rows = list_people(session, teams=teams, supervisor_id=supervisor)
         roles = roles_on_their_day(session, rows, cli_org.CLOCK.now())
     if as_json:
         typer.echo(json_text([

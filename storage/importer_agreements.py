@@ -38,28 +38,39 @@ class _Agreement:
 def import_agreements(engine: Engine, path: Path, now: datetime, org_timezone: str) -> ImportResult:
     """Import agreements.csv in one transaction; ImportFailed (nothing written) on any problem."""
     f = read_csv(path, REQUIRED, OPTIONAL)
-    today = local_date(now, org_timezone)
-    parsed = [a for r in f.rows if (a := _parse(f, r, today))]
+    parsed = [a for r in f.rows if (a := _parse(f, r))]
     with session_scope(engine) as session:
         ids = sorted({a.supervisee_id for a in parsed} | {a.supervisor_id or "" for a in parsed})
-        known: set[str] = set()
+        zones: dict[str, str] = {}
         for part in chunks(ids):
-            known.update(session.exec(select(Person.id).where(col(Person.id).in_(part))))
+            zones.update(session.exec(
+                select(Person.id, Person.timezone).where(col(Person.id).in_(part))).all())
         for a in parsed:
-            if a.supervisee_id not in known:
+            if a.supervisee_id not in zones:
                 f.problem(a.row, "supervisee_id", f"unknown person '{a.supervisee_id}': import "
                           "them with `supervision-bot import people` first")
-            if a.supervisor_id is not None and a.supervisor_id not in known:
+            # Their own day, as the engine counts an agreement from it.
+            elif a.signed_on > local_date(now, zones[a.supervisee_id] or org_timezone):
+                f.problem(a.row, "signed_on", f"{a.signed_on} is in the future; import an "
+                          "agreement once signed")
+            if a.supervisor_id is not None and a.supervisor_id not in zones:
                 f.problem(a.row, "supervisor_id", f"unknown person '{a.supervisor_id}'")
         f.raise_if_problems()
-        on_day = _supervisors(session, [a for a in parsed if a.supervisor_id is None])
+        on_day = _supervisors(session, parsed)
         for a in parsed:
-            sup = a.supervisor_id or on_day.get((a.supervisee_id, a.signed_on))
+            recorded_sup = on_day.get((a.supervisee_id, a.signed_on))
+            sup = a.supervisor_id or recorded_sup
             if sup is None:
                 f.problem(a.row, "supervisor_id", f"{a.supervisee_id} had no supervisor on record "
                           f"on {a.signed_on}; give the supervisor's id")
             elif sup == a.supervisee_id:
                 f.problem(a.row, "supervisor_id", "is the supervisee's own id")
+            elif recorded_sup is not None and sup != recorded_sup:
+                # An agreement counts for whoever supervises then: one with someone else would
+                # silence the reminders of an agreement still missing.
+                f.problem(a.row, "supervisor_id", f"{a.supervisee_id}'s supervisor on "
+                          f"{a.signed_on} was {recorded_sup}, not {sup}; an agreement is with "
+                          "the supervisor of the day (leave the cell empty for them)")
         f.raise_if_problems()
         recorded: set[tuple[str, str, date]] = set()
         for part in chunks(sorted({a.supervisee_id for a in parsed})):
@@ -102,12 +113,9 @@ def _supervisors(
     return found
 
 
-def _parse(f: CsvFile, row: Row, today: date) -> _Agreement | None:
+def _parse(f: CsvFile, row: Row) -> _Agreement | None:
     pid = f.required(row, "supervisee_id", "the id of an imported person")
     signed = f.date(row, "signed_on", required=True)
-    if signed is not None and signed > today:
-        f.problem(row, "signed_on", f"{signed} is in the future; import an agreement once signed")
-        return None
     if pid is None or signed is None:
         return None
     return _Agreement(row, pid, signed, row.get("supervisor_id") or None)

@@ -179,14 +179,13 @@ def has_history(session: Session, person_id: str) -> bool:
     return session.exec(stmt).first() is not None
 
 
-def team_named(session: Session, name: str) -> str:
-    """The team recorded as `name`, in any letter case; OrgError listing the teams if none."""
-    teams = sorted(
-        t for t in session.exec(select(Person.team).distinct()).all() if t
-    )
-    for t in teams:
-        if t.casefold() == name.strip().casefold():
-            return t
+def teams_named(session: Session, name: str) -> set[str]:
+    """The teams recorded as `name` in any letter case ("North" and "north" alike); OrgError
+    listing the teams if there is none."""
+    teams = sorted(t for t in session.exec(select(Person.team).distinct()).all() if t)
+    found = {t for t in teams if t.casefold() == name.strip().casefold()}
+    if found:
+        return found
     known = ", ".join(teams) if teams else "none recorded (the people.csv team column)"
     raise OrgError(f"No team '{name}'. Teams: {known}.")
 
@@ -194,16 +193,16 @@ def team_named(session: Session, name: str) -> str:
 def list_people(
     session: Session,
     *,
-    team: str | None = None,
+    teams: set[str] | None = None,
     supervisor_id: str | None = None,
     include_inactive: bool = False,
 ) -> list[Person]:
-    """People ordered by team then name, optionally one team's or one supervisor's."""
+    """People ordered by team then name, optionally those of some teams or one supervisor."""
     stmt = select(Person)
     if not include_inactive:
         stmt = stmt.where(col(Person.active).is_(True))
-    if team is not None:
-        stmt = stmt.where(Person.team == team)
+    if teams is not None:
+        stmt = stmt.where(col(Person.team).in_(sorted(teams)))
     if supervisor_id is not None:
         stmt = stmt.where(Person.supervisor_id == supervisor_id)
     stmt = stmt.order_by(col(Person.team), col(Person.name), col(Person.id))

@@ -32,7 +32,7 @@ class Problem:
 
     `text` is the sentence for a message; `short` (under 150 characters) goes beside the form
     field (`field`: "date", "time" or "supervisee") so the form can stay open.
-    `kind`: "form", "past", "closed", "hours", "away", "clash" or "supervisor".
+    `kind`: "form", "past", "far", "closed", "hours", "away", "clash" or "supervisor".
     """
 
     field: str

@@ -205,3 +205,10 @@ def test_claims_dedupe_and_old_events_are_forgotten(chat: ChatService) -> None:
         assert q.purge_processed_events(s, chat.clock.now() - timedelta(days=7)) == 0
         assert q.purge_processed_events(s, chat.clock.now() + timedelta(seconds=1)) == 2
     assert chat.claim("slack", "event:Ev1") is True
+
+
+def test_a_booking_years_ahead_is_refused(chat: ChatService) -> None:
+    """A typo such as 31/12/9999 would otherwise stay booked, and break date arithmetic."""
+    r = chat.text("tm1", "book Alex on 31/12/9999 at 10:00")
+    assert "too far ahead" in r.text and "Booked" not in r.text
+    assert "Booked" in chat.text("tm1", "book Alex on 15/04/2026 at 11:30").text

@@ -278,6 +278,12 @@ def test_team_and_supervisor_filters_name_what_there_is(
     listed = json.loads(run("people", "list", "--json", "--team", "SOUTH", *url).stdout)
     assert {p["id"] for p in listed} == {"tm1", "tm2", "sdm", "nq1", "sw3"}
     _user_error(run("people", "list", "--supervisor", "tm9", *url), "No person with id 'tm9'")
+    # Two spellings of one team (an export typed by hand): both are that team.
+    rows[0] = (*rows[0][:6], "north")
+    assert run("import", "people", str(people_csv(tmp_path / "p2.csv", rows, ["team"])),
+               *url).exit_code == 0
+    north = json.loads(run("status", "--json", "--team", "NORTH", *url).stdout)
+    assert {r["id"] for r in north} == {"sw1", "sw2"}
 
 
 def test_personal_cadence_and_supervisor_dates(run: Run, initialised: str, tmp_path: Path) -> None:

@@ -43,14 +43,14 @@ def test_agreements_default_to_the_supervisor_on_the_day(org: Engine, tmp_path: 
     path = write_csv(tmp_path / "agreements.csv", HEADER, [
         ("sw1", "2025-06-02", ""),  # tm1 supervised sw1 then
         ("sw1", "03/03/2026", ""),  # and tm2 from 2 March
-        ("sw2", "2026-01-12", "tm2"),  # as given
+        ("sw2", "2026-01-12", "tm1"),  # as given (who supervised sw2 then)
     ])
     result = import_agreements(org, path, NOW, TZ)
     assert (result.created, result.unchanged) == (3, 0)
     assert _agreements(org) == [
         ("sw1", "tm1", date(2025, 6, 2)),
         ("sw1", "tm2", date(2026, 3, 3)),
-        ("sw2", "tm2", date(2026, 1, 12)),
+        ("sw2", "tm1", date(2026, 1, 12)),
     ]
     again = import_agreements(org, path, NOW, TZ)
     assert (again.created, again.unchanged) == (0, 3)
@@ -67,6 +67,8 @@ def test_agreements_default_to_the_supervisor_on_the_day(org: Engine, tmp_path: 
         (("sdm", "2026-01-12", ""),
          "column supervisor_id: sdm had no supervisor on record on 2026-01-12"),
         (("sw2", "2026-01-12", "sw2"), "column supervisor_id: is the supervisee's own id"),
+        (("sw1", "2026-01-12", "tm2"),
+         "column supervisor_id: sw1's supervisor on 2026-01-12 was tm1, not tm2"),
     ],
 )
 def test_bad_rows_are_refused_and_nothing_is_written(
