@@ -32,6 +32,8 @@ LEEDS_413_ACTIONS = Citation(
     "for carrying out these actions",
 )
 
+MAX_YEARS_AHEAD = 5  # a due date further ahead is a typo (31/12/9999), not a plan
+
 
 def _status(action: ActionItem, today: date) -> str:
     if action.done_at is not None:
@@ -139,6 +141,13 @@ def add_action(
     if due_on < today:
         return Reply(
             f"The due date {day(due_on)} has already passed; choose today or a later day.",
+            ok=False,
+            ephemeral=True,
+        )
+    if due_on.year > today.year + MAX_YEARS_AHEAD:
+        return Reply(
+            f"The due date {day(due_on)} is too far ahead; an action agreed in supervision is "
+            f"due within {MAX_YEARS_AHEAD} years.",
             ok=False,
             ephemeral=True,
         )

@@ -63,6 +63,7 @@ def test_bad_actions_are_refused_with_a_reason_and_change_nothing(org: Org) -> N
             (("sup", "amy", "   ", "amy", date(2026, 3, 20)), "Say what the action is"),
             (("sup", "amy", "x" * 2001, "amy", date(2026, 3, 20)), "keep it under 2000"),
             (("sup", "amy", "x", "amy", date(2026, 3, 1)), "has already passed"),
+            (("sup", "amy", "x", "amy", date(9999, 12, 31)), "is too far ahead"),
             (("sup", "amy", "x", "ghost", date(2026, 3, 20)), "active member of staff"),
             (("sup", "nobody", "x", "amy", date(2026, 3, 20)), "don't know anyone"),
             # Ben has no part in Amy's supervision, so cannot own its actions.
