@@ -21,17 +21,6 @@ TZ = "Europe/London"
 HEADER = ("supervisee_id", "signed_on", "supervisor_id")
 
 
-@pytest.fixture
-def org(engine: Engine, leeds: Any, tmp_path: Path) -> Engine:
-    import_people(engine, leeds, people_csv(tmp_path / "people.csv", ORG), NOW, TZ)
-    # sw1 moves from tm1 to tm2 on 2 March 2026.
-    rows = [[*r, ""] for r in ORG]
-    rows[0][4], rows[0][6] = "tm2", "2026-03-02"
-    import_people(engine, leeds, people_csv(tmp_path / "p2.csv", rows, ["supervisor_since"]),
-                  NOW, TZ)
-    return engine
-
-
 def _agreements(engine: Engine) -> list[tuple[str, str, date]]:
     with Session(engine) as s:
         rows = s.exec(select(Agreement).order_by(col(Agreement.supervisee_id),

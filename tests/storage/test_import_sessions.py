@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from storage.importer import ImportFailed, import_absences, import_people, import_sessions
+from storage.importer import ImportFailed, import_absences, import_sessions
 from storage.models import Absence, SupervisionSession
-from tests.storage.csvs import ORG, people_csv, write_csv
+from tests.storage.csvs import write_csv
 from tests.storage.org import london
 from tests.storage.snapshot import snapshot
 
@@ -20,17 +19,6 @@ NOW = datetime(2026, 3, 16, 10, 0, tzinfo=UTC)
 TZ = "Europe/London"
 SESSIONS = ("supervisee_id", "scheduled_at", "status")
 ABSENCES = ("person_id", "first_day", "last_day", "reason")
-
-
-@pytest.fixture
-def org(engine: Engine, leeds: Any, tmp_path: Path) -> Engine:
-    import_people(engine, leeds, people_csv(tmp_path / "people.csv", ORG), NOW, TZ)
-    # sw1 moves from tm1 to tm2 on 2 March 2026.
-    rows = [[*r, ""] for r in ORG]
-    rows[0][4], rows[0][6] = "tm2", "2026-03-02"
-    import_people(engine, leeds, people_csv(tmp_path / "p2.csv", rows, ["supervisor_since"]),
-                  NOW, TZ)
-    return engine
 
 
 def _sessions(engine: Engine) -> list[SupervisionSession]:
