@@ -146,18 +146,27 @@ def people_set_cadence(
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why (e.g. 'performance plan'); required.")
     ] = None,
+    since: Since = None,
     policy: Policy = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Set a personal cadence more frequent than the role's (e.g. under a performance plan)."""
+    """Set a personal cadence more frequent than the role's (e.g. under a performance plan),
+    counted from --since (default today): the first session under it is due one interval
+    after that day, or after the last session if that is later."""
     engine = database(database_url)
     pack = choose_pack(engine, policy)
+    today = today_local()
+    day = parse_day(since, "--since") if since else today
+    if day > today:
+        raise OrgError(f"--since {day.isoformat()} is in the future; set the cadence on or "
+                       "after the day it is agreed.")
     new = None if cadence.strip().lower() == "none" else cadence
     with session_scope(engine) as session:
-        set_cadence(session, pack, person, new, reason)
+        set_cadence(session, pack, person, new, reason, day)
         request_replan(session, [person], cli_org.CLOCK.now())
     if new is None:
         out().print(f"{person} follows their role's cadence again.")
     else:
         why = (reason or "").strip()
-        out().print(f"{person} is supervised {new.strip().lower()} ({why}).")
+        out().print(f"{person} is supervised {new.strip().lower()} from {day.isoformat()} "
+                    f"({why}).")

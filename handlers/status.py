@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -153,14 +153,17 @@ def statuses_of(
             counts = _held_counts(session, scope, since, as_of)
 
     result: list[PersonStatus] = []
-    dues: dict[tuple[str, date, date | None, str | None], Due] = {}  # many people share one
+    dues: dict[tuple[Any, ...], Due] = {}  # many people share one
     for p in people:
         mark = marks.get(p.id, q.NO_MARKS)
         last = mark.last_held
         last_day = local_date(last, p.timezone) if last is not None else None
-        key = (p.role, p.role_start, last_day, p.cadence_override)
+        # A personal cadence counts from the day it was set (none before it, as of then).
+        set_on = p.cadence_override_since
+        override = p.cadence_override if set_on is None or set_on <= today[p.id] else None
+        key = (p.role, p.role_start, last_day, override, set_on)
         due = dues.get(key) or dues.setdefault(
-            key, next_due(pack, p.role, p.role_start, last_day, override=p.cadence_override)
+            key, next_due(pack, p.role, p.role_start, last_day, override, set_on)
         )
         sup = supervisors.get(p.id)
         result.append(

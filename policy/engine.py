@@ -169,11 +169,25 @@ def next_due(
     role_start: date,
     last_held: date | None,
     override: str | None = None,
+    override_since: date | None = None,
 ) -> Due:
-    """Last held session (or role start) + the interval of the phase in force that day."""
+    """Last held session (or role start) + the interval of the phase in force that day.
+
+    A personal cadence set on `override_since`, after that session, counts from the day it
+    was set: a weekly plan agreed today is first due in a week, not a week after a session
+    held a month ago; but never later than the role's own cadence would have it due.
+    """
     base = last_held if last_held is not None else role_start
     cadence = cadence_on(pack, role, role_start, base, override)
-    return Due(date=cadence.every.after(base), cadence=cadence)
+    due = cadence.every.after(base)
+    if cadence.override and override_since is not None and override_since > base:
+        policy = cadence_on(pack, role, role_start, base)
+        by_policy = policy.every.after(base)
+        from_set = cadence.every.after(override_since)
+        if by_policy <= from_set:
+            return Due(date=by_policy, cadence=policy)
+        return Due(date=from_set, cadence=cadence)
+    return Due(date=due, cadence=cadence)
 
 
 def is_overdue(due: date, today: date) -> bool:
@@ -190,6 +204,7 @@ def plan_dates(
     until_day: date,
     calendar: WorkingCalendar | None = None,
     override: str | None = None,
+    override_since: date | None = None,
 ) -> list[date]:
     """Proposed session dates in [from_day, until_day], on working days, meeting the cadence.
 
@@ -201,7 +216,7 @@ def plan_dates(
     dates: list[date] = []
     last = last_held
     while True:
-        due = next_due(pack, role, role_start, last, override).date
+        due = next_due(pack, role, role_start, last, override, override_since).date
         floor = from_day if last is None or last < from_day else last + relativedelta(days=1)
         day = cal.on_or_before(due)
         if day < floor:

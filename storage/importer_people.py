@@ -266,6 +266,14 @@ def _apply(
         if person is None or "cadence_override" in given:
             fields["cadence_override"] = p.cadence
             fields["cadence_override_reason"] = p.cadence_reason
+            # A personal cadence counts from the day it is first imported (kept while the
+            # same cadence is imported again).
+            set_on: date | None = today
+            if p.cadence is None:
+                set_on = None
+            elif person is not None and person.cadence_override == p.cadence:
+                set_on = person.cadence_override_since
+            fields["cadence_override_since"] = set_on
         if person is None:
             session.add(Person(id=p.id, **fields))  # type: ignore[arg-type]
             result.created += 1

@@ -56,12 +56,13 @@ class KnownPerson:
     cadence_override: str | None
     cadence_override_reason: str | None
     active: bool
+    cadence_override_since: date | None
 
     def facts(self) -> PersonFacts:
         """The columns the compliance status needs."""
         return PersonFacts(
             self.id, self.name, self.role, self.team, self.role_start, self.timezone,
-            self.cadence_override,
+            self.cadence_override, self.cadence_override_since,
         )  # fmt: skip
 
 

@@ -61,6 +61,9 @@ class Person(SQLModel, table=True):
         description="per-person cadence (e.g. 'weekly') when a plan requires more",
     )
     cadence_override_reason: str | None = Field(default=None, max_length=500)
+    # The day the personal cadence was set: it counts from then (None: set before this was
+    # recorded, and read as before, from the last session).
+    cadence_override_since: date | None = None
     active: bool = Field(default=True, index=True)
 
 

@@ -75,9 +75,15 @@ def set_role(
 
 
 def set_cadence(
-    session: Session, pack: PolicyPack, person_id: str, cadence: str | None, reason: str | None
+    session: Session,
+    pack: PolicyPack,
+    person_id: str,
+    cadence: str | None,
+    reason: str | None,
+    since: date | None = None,
 ) -> Person:
-    """Give a person a personal cadence (e.g. 'weekly' under a performance plan), or clear it.
+    """Give a person a personal cadence (e.g. 'weekly' under a performance plan) from
+    `since` (the day it was agreed), or clear it.
 
     The engine only ever lets a personal cadence make supervision more frequent than the
     role's, so one that never would be is refused; a reason is required so that "why
@@ -87,6 +93,7 @@ def set_cadence(
     if cadence is None:
         person.cadence_override = None
         person.cadence_override_reason = None
+        person.cadence_override_since = None
     else:
         try:
             check_override(pack, person.role, cadence)
@@ -99,6 +106,7 @@ def set_cadence(
             )
         person.cadence_override = cadence.strip().lower()
         person.cadence_override_reason = (reason or "").strip()[:500]
+        person.cadence_override_since = since
     session.add(person)
     session.flush()
     return person

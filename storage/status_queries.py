@@ -93,6 +93,7 @@ class PersonFacts(NamedTuple):
     role_start: date
     timezone: str
     cadence_override: str | None
+    cadence_override_since: date | None = None
 
 
 _FACT_COLUMNS = [_PEOPLE_T.c[name] for name in PersonFacts._fields]

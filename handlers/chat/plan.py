@@ -46,6 +46,7 @@ def _proposal(
         start,
         until,
         override=person.cadence_override,
+        override_since=person.cadence_override_since,
     )
 
 

@@ -291,7 +291,21 @@ def test_personal_cadence_and_supervisor_dates(run: Run, initialised: str, tmp_p
     url = ("--database-url", initialised)
     assert run("people", "set-cadence", "--help").exit_code == 0
     set_ = run("people", "set-cadence", "sw1", "Weekly", "--reason", "performance plan", *url)
-    assert set_.exit_code == 0 and "sw1 is supervised weekly (performance plan)" in set_.stdout
+    assert set_.exit_code == 0
+    assert "sw1 is supervised weekly from 2026-03-20 (performance plan)" in set_.stdout
+    # Counted from the day it was set (today), not back from her last session (10 March):
+    # setting a plan never makes anyone overdue at once.
+    status = json.loads(run("status", "--json", "--as-of", "2026-03-20", *url).stdout)
+    lucy = next(r for r in status if r["id"] == "sw1")
+    assert (lucy["next_due"], lucy["overdue"]) == ("2026-03-27", False)
+    _user_error(run("people", "set-cadence", "sw1", "weekly", "--reason", "x", "--since",
+                    "2026-03-21", *url), "--since 2026-03-21 is in the future")
+    # Agreed on the day of her last session: due a week after it.
+    assert run("people", "set-cadence", "sw1", "weekly", "--reason", "performance plan",
+               "--since", "2026-03-10", *url).exit_code == 0
+    # Before it was agreed, her role's monthly cadence applied (a month after 10 February).
+    before = json.loads(run("status", "--json", "--as-of", "2026-03-09", *url).stdout)
+    assert next(r for r in before if r["id"] == "sw1")["next_due"] == "2026-03-10"
     _user_error(run("people", "set-cadence", "sw1", "fortnightly", *url),
                 "Give the reason for the personal cadence (--reason)")
     _user_error(run("people", "set-cadence", "sw1", "sometimes", "--reason", "x", *url),

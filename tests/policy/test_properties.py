@@ -107,3 +107,27 @@ def test_months_clamp_at_month_end(d: date) -> None:
     after = Interval(1, "months").after(d)
     assert after.day <= d.day
     assert (after.year * 12 + after.month) - (d.year * 12 + d.month) == 1
+
+
+@given(
+    pack_roles, days, st.integers(min_value=0, max_value=900), st.sampled_from(OVERRIDES[1:]),
+    st.integers(min_value=0, max_value=120),
+)
+def test_a_personal_cadence_counts_from_the_day_it_was_set(
+    pr: tuple[str, str], start: date, offset: int, override: str, later: int
+) -> None:
+    """Set `later` days after the last session: due one interval after that day, or by the
+    role's own cadence if that comes first; never before either rule would have it."""
+    name, role = pr
+    pack = _pack(name)
+    last = start + timedelta(days=offset)
+    set_on = last + timedelta(days=later)
+    plain = next_due(pack, role, start, last)
+    back = next_due(pack, role, start, last, override)  # read back from the last session
+    personal = next_due(pack, role, start, last, override, set_on)
+    assert personal.date <= plain.date
+    assert personal.date >= back.date
+    if personal.date < plain.date:
+        assert personal.date == parse_override(override).after(set_on)
+    if later == 0:
+        assert personal == back
