@@ -46,14 +46,17 @@ def make_http_server(app: App, host: str, port: int, threads: int = 8, **adjust:
 
 
 def stop_http_server(server: Any) -> None:
-    """Stop a running waitress server from another thread (its loop closes its own sockets)."""
+    """Stop a running waitress server from another thread (its loop closes its own sockets).
+
+    The worker threads finish first: a worker that finished a response pulls the loop's
+    trigger, which must not be closed under it (EBADF)."""
 
     def close_all() -> None:
         for dispatcher in list(server._map.values()):
             dispatcher.close()
 
-    server.trigger.pull_trigger(close_all)
     server.task_dispatcher.shutdown()
+    server.trigger.pull_trigger(close_all)
 
 
 def serve_http(app: App, host: str, port: int) -> None:
