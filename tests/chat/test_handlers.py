@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from handlers.chat.access import REFUSAL
@@ -212,3 +213,19 @@ def test_a_booking_years_ahead_is_refused(chat: ChatService) -> None:
     r = chat.text("tm1", "book Alex on 31/12/9999 at 10:00")
     assert "too far ahead" in r.text and "Booked" not in r.text
     assert "Booked" in chat.text("tm1", "book Alex on 15/04/2026 at 11:30").text
+
+
+def test_next_due_says_when_a_new_phase_of_the_cadence_has_begun(engine: Engine) -> None:
+    """Jo (newly qualified from 2 March) was due a week after starting; by 22 April her
+    weekly weeks are over, and the answer says what applies from now on."""
+    from tests.chat.org import seed, service
+
+    seed(engine)
+    early = service(engine).text("sw2", "when is my next supervision due?")
+    assert "Cadence from now on" not in [f.label for f in early.facts]
+    later = service(engine, datetime(2026, 4, 22, 8, 0, tzinfo=UTC)).text(
+        "sw2", "when is my next supervision due?"
+    )
+    facts = {f.label: f.value for f in later.facts}
+    assert facts["Cadence"] == "weekly (the first six weeks)"
+    assert facts["Cadence from now on"] == "fortnightly (week six up to the six-month review)"
