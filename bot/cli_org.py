@@ -31,6 +31,7 @@ from bot.clock import (
     SystemClock,
     local_date,
     local_instant,
+    plausible_year,
     zone,
 )
 from bot.settings import MissingConfiguration, Settings
@@ -179,7 +180,7 @@ def parse_day(value: str, option: str) -> date:
 
 
 def _plausible(day: date, value: str, option: str) -> None:
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+    if not plausible_year(day.year):
         raise OrgError(
             f"{option}: '{value}' is not a plausible date; expected a year from {FIRST_YEAR} "
             f"to {LAST_YEAR}"

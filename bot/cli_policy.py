@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bot.clock import FIRST_YEAR, LAST_YEAR
+from bot.clock import FIRST_YEAR, LAST_YEAR, plausible_year
 from policy.engine import (
     PolicyError,
     PolicyPack,
@@ -177,7 +177,7 @@ def _day(text: str, option: str) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise _fail(f"{option} {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-05") from None
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+    if not plausible_year(day.year):
         raise _fail(f"{option} {text!r} is not a plausible date; expected a year from "
                     f"{FIRST_YEAR} to {LAST_YEAR}")
     return day

@@ -19,6 +19,13 @@ DEFAULT_TZ = "Europe/London"
 # is a typo (9999-12-31 for "no end", 0026 for 2026) and would break date arithmetic a
 # year or two further on.
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+# How far ahead a session may be booked or an action fall due: further is a typo too.
+MAX_YEARS_AHEAD = 5
+
+
+def plausible_year(year: int) -> bool:
+    """Whether a date in `year` can be meant (see FIRST_YEAR, LAST_YEAR)."""
+    return FIRST_YEAR <= year <= LAST_YEAR
 
 
 class Clock(Protocol):

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from bot.clock import local_date, require_aware, start_of_day, zone
 from policy.duties import MinimumProgress, minimum_progress, minimums_window
-from policy.engine import is_overdue, next_due
+from policy.engine import is_overdue, next_due, override_on
 from storage import status_queries as q
 from storage.known import KnownPerson
 from storage.roles import History, facts_as_of, histories, with_history
@@ -129,7 +129,8 @@ def statuses_of(
     one's supervisor and each supervisor's line manager as of `as_of` (for callers that
     have looked them up already, as they may the session marks, the role histories of
     those with one, and when their sessions were held in the last year and more: `held`,
-    from `held_since`). `everyone`: they are the whole organisation."""
+    from `storage.status_queries.held_instants`). `everyone`: they are the whole
+    organisation."""
     require_aware(as_of)
     if not people:
         return []
@@ -160,7 +161,7 @@ def statuses_of(
         last_day = local_date(last, p.timezone) if last is not None else None
         # A personal cadence counts from the day it was set (none before it, as of then).
         set_on = p.cadence_override_since
-        override = p.cadence_override if set_on is None or set_on <= today[p.id] else None
+        override = override_on(p.cadence_override, set_on, today[p.id])
         key = (p.role, p.role_start, last_day, override, set_on)
         due = dues.get(key) or dues.setdefault(
             key, next_due(pack, p.role, p.role_start, last_day, override, set_on)

@@ -163,6 +163,11 @@ def cadence_on(
     )
 
 
+def override_on(override: str | None, since: date | None, day: date) -> str | None:
+    """The personal cadence in force on `day`: none before the day it was set."""
+    return override if since is None or since <= day else None
+
+
 def next_due(
     pack: PolicyPack,
     role: str,

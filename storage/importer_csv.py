@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.clock import FIRST_YEAR, LAST_YEAR
+from bot.clock import FIRST_YEAR, LAST_YEAR, plausible_year
 from storage.people import OrgError
 
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -161,7 +161,7 @@ class CsvFile:
         return parsed
 
     def _in_range(self, row: Row, column: str, value: str, year: int) -> bool:
-        if FIRST_YEAR <= year <= LAST_YEAR:
+        if plausible_year(year):
             return True
         self.problem(
             row, column, f"'{value}' is not a plausible date: expected a year from "

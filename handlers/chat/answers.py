@@ -13,7 +13,7 @@ from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Button, Citation, Fact, Reply, Table
 from handlers.status import status_of
 from policy.duties import applying_to
-from policy.engine import Cadence, PolicyError, cadence_on
+from policy.engine import Cadence, PolicyError, cadence_on, override_on
 from storage import chat_diary as d
 from storage import chat_queries as q
 from storage.models import Person, SupervisionSession
@@ -49,8 +49,9 @@ def _status_reply(ctx: ChatContext, person: Person, *, focus: str) -> Reply:
     ]
     # The due date follows the cadence in force at the last session; say so when a new
     # phase has begun since (a newly qualified worker's weekly weeks ending, say).
-    now = _cadence_today(ctx, person)
-    if now is not None and (now.label, now.phase) != (due.cadence.label, due.cadence.phase):
+    _, now = _cadence_today(ctx, person)
+    shown = (due.cadence.label, due.cadence.phase)
+    if isinstance(now, Cadence) and (now.label, now.phase) != shown:
         facts.insert(2, Fact("Cadence from now on", f"{now.label} ({now.phase})"))
     if focus == "overdue":
         if st.overdue:
@@ -70,19 +71,16 @@ def _status_reply(ctx: ChatContext, person: Person, *, focus: str) -> Reply:
     return Reply(text=text, facts=facts, buttons=buttons, citations=[cite(due.citation)])
 
 
-def _cadence_today(ctx: ChatContext, person: Person, *, strict: bool = False) -> Cadence | None:
-    """The cadence in force for `person` on their today (None for a role without one, or
-    PolicyError when `strict`)."""
+def _cadence_today(ctx: ChatContext, person: Person) -> tuple[str, Cadence | PolicyError]:
+    """The role `person` holds on their today, and the cadence then in force (or why the
+    policy gives none)."""
     today = ctx.today_of(person)
     held, since = role_held(ctx.session, person, today)
-    set_on = person.cadence_override_since
-    override = person.cadence_override if set_on is None or set_on <= today else None
+    override = override_on(person.cadence_override, person.cadence_override_since, today)
     try:
-        return cadence_on(ctx.pack, held, since, today, override)
-    except PolicyError:
-        if strict:
-            raise
-        return None
+        return held, cadence_on(ctx.pack, held, since, today, override)
+    except PolicyError as exc:
+        return held, exc
 
 
 def next_due(ctx: ChatContext, req: ChatRequest) -> Reply:
@@ -243,12 +241,9 @@ def cadence(ctx: ChatContext, req: ChatRequest) -> Reply:
     if isinstance(person, Reply):
         return person
     whose = you_or(ctx, person, possessive=True)
-    held, _ = role_held(ctx.session, person, ctx.today_of(person))
-    try:
-        c = _cadence_today(ctx, person, strict=True)
-    except PolicyError as exc:
-        return Reply(text=f"I can't say for {whose} role: {exc}")
-    assert c is not None  # strict: a role with no cadence raised
+    held, c = _cadence_today(ctx, person)
+    if isinstance(c, PolicyError):
+        return Reply(text=f"I can't say for {whose} role: {c}")
     role = ctx.pack.roles.get(held)
     title = role.title if role else held
     text = (

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.clock import LAST_YEAR, local_date, local_instant
+from bot.clock import LAST_YEAR, MAX_YEARS_AHEAD, local_date, local_instant
 from handlers.chat import access, diary
 from handlers.chat.common import fmt_day, fmt_when, resolve_person
 from handlers.chat.diary import Problem
@@ -15,8 +15,6 @@ from handlers.chat.request import ChatContext, ChatRequest
 from handlers.replies import Button, Form, FormField, Reply
 from storage import chat_queries as q
 from storage.models import Person
-
-MAX_YEARS_AHEAD = 5  # a booking further ahead is a typo (31/12/9999), not a plan
 
 
 def _supervisee_for(ctx: ChatContext, name: str | None) -> Person | Reply | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.clock import Clock, local_date
+from bot.clock import MAX_YEARS_AHEAD, Clock, local_date
 from handlers.reflect.access import Access, action_access, supervision_access
 from handlers.reflect.checks import confirmed, find_flags, warning_reply
 from handlers.reflect.common import ACTION_DONE, day, name_of
@@ -31,8 +31,6 @@ LEEDS_413_ACTIONS = Citation(
     quote="Any agreed actions will include - who will take responsibility and the timescale "
     "for carrying out these actions",
 )
-
-MAX_YEARS_AHEAD = 5  # a due date further ahead is a typo (31/12/9999), not a plan
 
 
 def _status(action: ActionItem, today: date) -> str:

@@ -125,8 +125,9 @@ def load_contexts(
     manager_of = tl.supervisors(sups)
     supervised = [people[pid].facts() for pid in ids if is_supervised(pack, people[pid].role)]
     marks = session_marks(session, ids, as_of)
+    tracked = tracks_minimums(pack)
     held: dict[str, dict[str, list[datetime]]] = {}
-    if tracks_minimums(pack) and supervised:
+    if tracked and supervised:
         # Back to the window of the earliest day the pass plans for (a row claimed late),
         # which covers today's, so the status counts from these too.
         lo = min(params.earliest, as_of) if params.earliest is not None else as_of
@@ -143,7 +144,7 @@ def load_contexts(
             manager_of,
             marks=marks,
             roles=tl.steady.roles,
-            held=held if tracks_minimums(pack) else None,
+            held=held if tracked else None,
         )
     }
 
